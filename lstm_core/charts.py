@@ -1,0 +1,245 @@
+"""Pure Plotly figure builders shared by the dashboard, the CLI HTML report and the tests.
+
+Every builder takes plain pandas/numpy data (or a `ForecastResult`) and returns a
+`plotly.graph_objects.Figure`; nothing here renders, writes files or imports streamlit. Column and
+series names are user text: they are HTML-escaped before they become trace names or titles, because
+Plotly renders a subset of HTML in labels.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+COLOURS = {
+    "history": "#4c566a",
+    "actual": "#222222",
+    "forecast": "#d9480f",
+    "band": "rgba(217, 72, 15, 0.18)",
+    "filled": "#c92a2a",
+    "naive": "#868e96",
+    "seasonal_naive": "#1971c2",
+    "ets": "#2f9e44",
+}
+BASELINE_LABELS = {"naive": "Naive", "seasonal_naive": "Seasonal naive", "ets": "ETS"}
+_TIME_COLUMNS = ("date", "step")
+
+
+def _safe(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _layout(fig: go.Figure, title: str | None, *, slider: bool, y_title: str | None = None) -> None:
+    fig.update_layout(
+        title=_safe(title) if title else None,
+        template="plotly_white",
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 40, "r": 20, "t": 60 if title else 30, "b": 30},
+        yaxis_title=_safe(y_title) if y_title else None,
+    )
+    if slider:
+        fig.update_xaxes(rangeslider={"visible": True})
+
+
+def _time_column(frame: pd.DataFrame) -> str:
+    for name in _TIME_COLUMNS:
+        if name in frame.columns:
+            return name
+    raise ValueError("The frame needs a 'date' or 'step' column.")
+
+
+def _band(fig: go.Figure, x: Sequence, lower: Sequence, upper: Sequence, name: str) -> None:
+    """Add an interval band as two traces: the upper edge, then the lower edge filled up to it."""
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=upper, mode="lines", line={"width": 0}, name=f"{name} upper",
+            showlegend=False, legendgroup="band", hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=lower, mode="lines", line={"width": 0}, fill="tonexty",
+            fillcolor=COLOURS["band"], name=name, legendgroup="band", hoverinfo="skip",
+        )
+    )
+
+
+def series_figure(
+    series: pd.Series, filled_positions: Iterable[int] = (), title: str | None = None
+) -> go.Figure:
+    """The raw series as a line with a range slider; filled (imputed) values marked in red.
+
+    Args:
+        series: (n,) values indexed by dates or row numbers; its name labels the y axis.
+        filled_positions: positions (0-based) whose values were filled by cleaning.
+        title: optional title (user text, escaped).
+
+    Returns:
+        Traces: the series, then "Filled values" (only when there are any).
+    """
+    name = _safe(series.name if series.name is not None else "value")
+    fig = go.Figure(
+        go.Scatter(
+            x=series.index, y=series.to_numpy(), mode="lines", name=name,
+            line={"color": COLOURS["history"]},
+        )
+    )
+    positions = sorted({int(p) for p in filled_positions if 0 <= int(p) < len(series)})
+    if positions:
+        fig.add_trace(
+            go.Scatter(
+                x=series.index[positions], y=series.iloc[positions].to_numpy(), mode="markers",
+                name="Filled values", marker={"color": COLOURS["filled"], "size": 7,
+                                              "symbol": "circle-open"},
+            )
+        )
+    _layout(fig, title, slider=True, y_title=series.name)
+    return fig
+
+
+def loss_figure(
+    history: Mapping[str, Sequence[float]], best_epoch: int | None = None, log_y: bool = False
+) -> go.Figure:
+    """Training and validation loss per epoch.
+
+    Args:
+        history: e.g. `{"loss": [...], "val_loss": [...]}` (one value per epoch; other keys that
+            hold per-epoch numbers are drawn too).
+        best_epoch: 1-based epoch whose weights were kept; drawn as a dashed vertical line.
+        log_y: log-scale y axis (useful when the first epochs dominate).
+
+    Returns:
+        One trace per history key ("Training loss", "Validation loss", or the key itself).
+    """
+    labels = {"loss": "Training loss", "val_loss": "Validation loss"}
+    fig = go.Figure()
+    for key, values in history.items():
+        values = [float(v) for v in values]
+        if not values:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(values) + 1)), y=values, mode="lines",
+                name=labels.get(key, _safe(key)),
+            )
+        )
+    if best_epoch is not None:
+        fig.add_vline(x=best_epoch, line_dash="dash", line_color="#868e96",
+                      annotation_text=f"best epoch {best_epoch}")
+    _layout(fig, None, slider=False, y_title="loss")
+    fig.update_xaxes(title="epoch")
+    if log_y:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def _history_before(series: pd.Series, start: Any, tail: int | None) -> pd.Series:
+    before = series[series.index < start] if start is not None else series
+    return before.iloc[-tail:] if tail else before
+
+
+def holdout_figure(result: Any, show_baselines: bool = True) -> go.Figure:
+    """History, the held-out actual values, the LSTM forecast with its interval and the baselines.
+
+    Args:
+        result: a `ForecastResult` (uses `series`, `holdout`, `settings.level`).
+        show_baselines: add one trace per baseline column of the holdout frame.
+
+    Returns:
+        Traces: "History", "Actual", interval band (2 traces, the visible one named
+        "80% interval" for level 0.8), "LSTM forecast", then baselines ("Naive", "Seasonal naive",
+        "ETS") that have values. Range slider on.
+    """
+    frame: pd.DataFrame = result.holdout
+    time = _time_column(frame)
+    x = frame[time]
+    fig = go.Figure()
+    history = _history_before(result.series, x.iloc[0] if len(x) else None, None)
+    fig.add_trace(
+        go.Scatter(x=history.index, y=history.to_numpy(), mode="lines", name="History",
+                   line={"color": COLOURS["history"]})
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=frame["actual"], mode="lines+markers", name="Actual",
+                   line={"color": COLOURS["actual"]})
+    )
+    _band(fig, x, frame["lower"], frame["upper"], f"{round(result.settings.level * 100)}% interval")
+    fig.add_trace(
+        go.Scatter(x=x, y=frame["forecast"], mode="lines+markers", name="LSTM forecast",
+                   line={"color": COLOURS["forecast"], "width": 3})
+    )
+    if show_baselines:
+        for column, label in BASELINE_LABELS.items():
+            if column in frame.columns and frame[column].notna().any():
+                fig.add_trace(
+                    go.Scatter(x=x, y=frame[column], mode="lines", name=label,
+                               line={"color": COLOURS[column], "dash": "dot"})
+                )
+    _layout(fig, "Forecast vs actual on the holdout", slider=True, y_title=result.series.name)
+    return fig
+
+
+def future_figure(result: Any, tail: int | None = None) -> go.Figure:
+    """The end of the history followed by the future forecast and its interval band.
+
+    Args:
+        result: a `ForecastResult` (uses `series`, `future`, `settings.level`).
+        tail: history points to show; default four horizons (at least 24 points).
+
+    Returns:
+        Traces: "History", band (2 traces), "Forecast".
+    """
+    frame: pd.DataFrame = result.future
+    time = _time_column(frame)
+    shown = tail or max(24, 4 * len(frame))
+    history = result.series.iloc[-shown:]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=history.index, y=history.to_numpy(), mode="lines", name="History",
+                   line={"color": COLOURS["history"]})
+    )
+    _band(fig, frame[time], frame["lower"], frame["upper"],
+          f"{round(result.settings.level * 100)}% interval")
+    fig.add_trace(
+        go.Scatter(x=frame[time], y=frame["forecast"], mode="lines+markers", name="Forecast",
+                   line={"color": COLOURS["forecast"], "width": 3})
+    )
+    _layout(fig, "Forecast", slider=False, y_title=result.series.name)
+    return fig
+
+
+def compare_figure(
+    results: Sequence[tuple[str, pd.DataFrame]], actual: pd.Series | None = None
+) -> go.Figure:
+    """Overlay the holdout forecasts of several runs on the actual values.
+
+    Args:
+        results: (label, holdout frame) pairs; labels are user text (escaped).
+        actual: the actual values indexed by date/step; when None, the first frame's `actual`
+            column is used (if present).
+
+    Returns:
+        Traces: "Actual" (when known), then one forecast trace per run, named by its label.
+    """
+    fig = go.Figure()
+    if actual is None and results and "actual" in results[0][1].columns:
+        first = results[0][1]
+        actual = pd.Series(first["actual"].to_numpy(), index=first[_time_column(first)])
+    if actual is not None:
+        fig.add_trace(
+            go.Scatter(x=actual.index, y=np.asarray(actual, dtype=float), mode="lines+markers",
+                       name="Actual", line={"color": COLOURS["actual"], "width": 3})
+        )
+    for label, frame in results:
+        fig.add_trace(
+            go.Scatter(x=frame[_time_column(frame)], y=frame["forecast"], mode="lines+markers",
+                       name=_safe(label))
+        )
+    _layout(fig, "Runs compared on the holdout", slider=True)
+    return fig
