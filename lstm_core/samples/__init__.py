@@ -26,6 +26,12 @@ SAMPLES: dict[str, Sample] = {
             "International airline passengers in thousands per month; trend and yearly season.",
         ),
         Sample(
+            "births",
+            "US births (daily, 1987–1988)",
+            "births.csv",
+            "Births per day in the United States; a strong weekly pattern (fewer on weekends).",
+        ),
+        Sample(
             "counting",
             "Counting 0..99 (no dates)",
             "counting.csv",
