@@ -1,0 +1,524 @@
+"""Fast, reproducible, thread-safe training and inference for the forecasting network.
+
+`model.fit` pays about 50 ms of Python and callback overhead per epoch. Here one `tf.function`
+runs a whole epoch (every shuffled batch, the Adam updates and the validation loss) and Python is
+entered once per epoch to report progress, check for a stop request and keep the best weights.
+
+The compiled graph does not call the Keras layers: it reads their weights into private
+`tf.Variable`s and evaluates the same maths directly. LSTM layers with the default tanh/sigmoid
+activations use TensorFlow's fused CPU kernel `BlockLSTMV2` (same IFCO gate layout and weight
+layout as `keras.layers.LSTM`); other activations (relu) use a generic cell. When training ends the
+best weights are written back into the Keras model, which stays a plain `keras.layers.LSTM` model.
+
+Nothing here touches global Keras or TensorFlow state: each `train` call builds its own optimizer
+state and functions and drops them when done; seeds are explicit (numpy `Generator` for shuffling,
+stateless random ops for dropout).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lstm_core.config import TrainConfig
+from lstm_core.errors import SettingsError
+
+if TYPE_CHECKING:
+    import keras
+
+# Sequences up to this length are unrolled in the generic (non-fused) cell; longer ones loop.
+_UNROLL_LIMIT = 32
+# Validation and prediction run in chunks so memory stays bounded for long windows.
+_EVAL_CHUNK = 1024
+# Keras' Adam defaults, which the optimizer below reproduces.
+_BETA_1, _BETA_2, _EPSILON = 0.9, 0.999, 1e-7
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Outcome of one training.
+
+    Attributes:
+        model: the Keras model, holding the best weights seen (lowest monitored loss).
+        history: `{"loss": [...], "val_loss": [...]}`, one float per epoch run; `val_loss` is
+            empty when there was no validation data.
+        best_epoch: 1-based epoch whose weights the model holds.
+        stopped: True when `should_stop()` ended the training early.
+        seconds: wall time of the whole call, compile included.
+        epochs_run: epochs completed (equal to `len(history["loss"])`).
+    """
+
+    model: Any
+    history: dict[str, list[float]] = field(repr=False)
+    best_epoch: int
+    stopped: bool
+    seconds: float
+    epochs_run: int
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One layer of a supported model, reduced to what the compiled maths needs."""
+
+    kind: str  # "lstm" | "dropout" | "dense"
+    variables: tuple = ()
+    activation: str = ""
+    return_sequences: bool = False
+    rate: float = 0.0
+
+
+def _describe(model: Any) -> tuple[_Layer, ...]:
+    """Reduce a model from `build_model` (or the same layer pattern) to `_Layer`s.
+
+    Raises:
+        ValueError: the model holds layers or options the compiled path does not implement.
+    """
+    import keras
+
+    layers: list[_Layer] = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.LSTM):
+            unsupported = (
+                not config["use_bias"]
+                or config["recurrent_activation"] != "sigmoid"
+                or config["activation"] not in ("tanh", "relu")
+                or config["go_backwards"]
+                or config["stateful"]
+                or config["return_state"]
+                or config["dropout"]
+                or config["recurrent_dropout"]
+            )
+            if unsupported:
+                raise ValueError(f"LSTM layer {layer.name!r} uses options train() cannot run.")
+            cell = layer.cell
+            layers.append(
+                _Layer(
+                    "lstm",
+                    (cell.kernel, cell.recurrent_kernel, cell.bias),
+                    activation=config["activation"],
+                    return_sequences=bool(config["return_sequences"]),
+                )
+            )
+        elif isinstance(layer, keras.layers.Dropout):
+            layers.append(_Layer("dropout", rate=float(config["rate"])))
+        elif isinstance(layer, keras.layers.Dense):
+            if not config["use_bias"] or config["activation"] != "linear":
+                raise ValueError(f"Dense layer {layer.name!r} must be linear with a bias.")
+            layers.append(_Layer("dense", (layer.kernel, layer.bias)))
+        else:
+            raise ValueError(f"Layer {layer.name!r} ({type(layer).__name__}) is not supported.")
+    kinds = [layer.kind for layer in layers]
+    if not kinds or kinds[-1] != "dense" or kinds.count("dense") != 1 or "lstm" not in kinds:
+        raise ValueError("The model must be LSTM layers (optionally with Dropout) then one Dense.")
+    last_lstm = max(i for i, kind in enumerate(kinds) if kind == "lstm")
+    for i, layer in enumerate(layers):
+        if layer.kind == "lstm" and layer.return_sequences != (i != last_lstm):
+            raise ValueError("Only the last LSTM layer may return a single vector.")
+    return tuple(layers)
+
+
+def _signature(layers: tuple[_Layer, ...]) -> tuple:
+    """Hashable description of the architecture (for the inference function cache)."""
+    return tuple(
+        (layer.kind, layer.activation, layer.return_sequences, layer.rate,
+         tuple(tuple(v.shape) for v in layer.variables))
+        for layer in layers
+    )
+
+
+def _lstm_sequence(tf: Any, x: Any, kernel: Any, recurrent: Any, bias: Any, activation: str,
+                   fused: bool) -> Any:
+    """Run one LSTM layer over a time-major sequence.
+
+    Args:
+        x: (time, batch, features).
+        kernel: (features, 4 * units), recurrent: (units, 4 * units), bias: (4 * units,),
+            gates in Keras' order input, forget, cell, output.
+
+    Returns:
+        Hidden states, (time, batch, units).
+    """
+    units = recurrent.shape[0]
+    batch = tf.shape(x)[1]
+    zeros = tf.zeros(tf.stack([batch, units]), dtype=x.dtype)
+    if fused and activation == "tanh":
+        # BlockLSTMV2 takes w = [kernel; recurrent] and the same IFCO gate layout as Keras.
+        no_peephole = tf.zeros([units], dtype=x.dtype)
+        outputs = tf.raw_ops.BlockLSTMV2(
+            seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=zeros, h_prev=zeros,
+            w=tf.concat([kernel, recurrent], axis=0), wci=no_peephole, wcf=no_peephole,
+            wco=no_peephole, b=bias, cell_clip=-1.0, use_peephole=False,
+        )
+        return outputs[6]  # h
+    act = tf.nn.tanh if activation == "tanh" else tf.nn.relu
+    steps = x.shape[0]
+    # One matmul for every time step's input projection: (time, batch, 4 * units).
+    projected = tf.einsum("tbf,fg->tbg", x, kernel) + bias
+
+    def cell(z_x: Any, h: Any, c: Any) -> tuple[Any, Any]:
+        z = z_x + tf.matmul(h, recurrent)
+        i, f, g, o = tf.split(z, 4, axis=-1)
+        c = tf.sigmoid(f) * c + tf.sigmoid(i) * act(g)
+        return tf.sigmoid(o) * act(c), c
+
+    h, c = zeros, zeros
+    if steps is not None and steps <= _UNROLL_LIMIT:
+        states = []
+        for t in range(steps):
+            h, c = cell(projected[t], h, c)
+            states.append(h)
+        return tf.stack(states)
+    states = tf.TensorArray(x.dtype, size=tf.shape(x)[0])
+    for t in tf.range(tf.shape(x)[0]):
+        h, c = cell(projected[t], h, c)
+        states = states.write(t, h)
+    return states.stack()
+
+
+def _forward(tf: Any, layers: tuple[_Layer, ...], weights: list, x: Any, *, fused: bool,
+             dropout_seeds: Any = None) -> Any:
+    """Evaluate the network on `x: (batch, input_length, 1)`; returns `(batch, horizon)`.
+
+    `dropout_seeds` (int32 tensor (n_dropout_layers, 2)) switches dropout on, as in training.
+    """
+    h = tf.transpose(x, [1, 0, 2])  # (time, batch, features): the layout the LSTM kernels want
+    position = 0
+    dropout_index = 0
+    for layer in layers:
+        if layer.kind == "lstm":
+            kernel, recurrent, bias = weights[position:position + 3]
+            position += 3
+            sequence = _lstm_sequence(tf, h, kernel, recurrent, bias, layer.activation, fused)
+            h = sequence if layer.return_sequences else sequence[-1]  # (batch, units) at the end
+        elif layer.kind == "dropout":
+            if dropout_seeds is not None and layer.rate > 0:
+                keep = tf.random.stateless_uniform(tf.shape(h), dropout_seeds[dropout_index])
+                h = tf.where(keep >= layer.rate, h / (1.0 - layer.rate), tf.zeros_like(h))
+            dropout_index += 1
+        else:
+            kernel, bias = weights[position:position + 2]
+            position += 2
+            h = tf.matmul(h, kernel) + bias  # (batch, horizon)
+    return h
+
+
+def _float_arrays(name: str, X: np.ndarray, y: np.ndarray, input_length: int,
+                  horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    y = np.ascontiguousarray(y, dtype=np.float32)
+    if y.ndim == 1:
+        y = y[:, None]
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if X.shape[1:] != (input_length, 1) or y.shape[1:] != (horizon,) or len(X) != len(y):
+        raise SettingsError(
+            f"{name} windows must have shapes (n, {input_length}, 1) and (n, {horizon}), "
+            f"got {X.shape} and {y.shape}."
+        )
+    if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        raise SettingsError(f"{name} windows contain missing or infinite values.")
+    return X, y
+
+
+class _Engine:
+    """The compiled epoch of one training call, with its own variables and Adam state."""
+
+    def __init__(self, layers: tuple[_Layer, ...], config: TrainConfig, n_train: int,
+                 n_val: int, fused: bool) -> None:
+        import tensorflow as tf
+
+        self.tf = tf
+        self.layers = layers
+        # Closures below use these locals, not `self`, so no reference cycle keeps graphs alive.
+        params = [
+            tf.Variable(np.asarray(v.numpy(), dtype=np.float32), trainable=True)
+            for layer in layers for v in layer.variables
+        ]
+        moments = [tf.Variable(tf.zeros_like(p), trainable=False) for p in params]
+        velocities = [tf.Variable(tf.zeros_like(p), trainable=False) for p in params]
+        counter = tf.Variable(0, dtype=tf.int64, trainable=False)
+        n_dropout = sum(1 for layer in layers if layer.kind == "dropout")
+        self.params = params
+        batch = min(config.batch_size, n_train)
+        full, rest = divmod(n_train, batch)
+        val_chunk = min(max(n_val, 1), _EVAL_CHUNK)
+        val_full, val_rest = divmod(n_val, val_chunk)
+        lr = tf.constant(config.learning_rate, tf.float32)
+
+        def train_step(xb: Any, yb: Any, seed: Any) -> Any:
+            counter.assign_add(1)
+            seeds = None
+            if n_dropout:
+                # One stateless seed pair per dropout layer and step: reproducible, no globals.
+                base = tf.stack([seed, tf.cast(counter, tf.int32)])
+                seeds = base[None, :] + tf.range(n_dropout)[:, None] * tf.constant([1, 0])
+            with tf.GradientTape() as tape:
+                out = _forward(tf, layers, params, xb, fused=fused, dropout_seeds=seeds)
+                loss = tf.reduce_mean(tf.square(out - yb))
+            grads = tape.gradient(loss, params)
+            t = tf.cast(counter, tf.float32)
+            b1_power, b2_power = tf.pow(_BETA_1, t), tf.pow(_BETA_2, t)
+            for p, m, v, g in zip(params, moments, velocities, grads, strict=True):
+                tf.raw_ops.ResourceApplyAdam(
+                    var=p.handle, m=m.handle, v=v.handle, beta1_power=b1_power,
+                    beta2_power=b2_power, lr=lr, beta1=tf.constant(_BETA_1),
+                    beta2=tf.constant(_BETA_2), epsilon=tf.constant(_EPSILON), grad=g,
+                )
+            return loss
+
+        def sse(xb: Any, yb: Any) -> Any:
+            out = _forward(tf, layers, params, xb, fused=fused)
+            return tf.reduce_sum(tf.square(out - yb)) / yb.shape[1]
+
+        def epoch(x: Any, y: Any, xv: Any, yv: Any, order: Any, seed: Any) -> tuple[Any, Any]:
+            shuffled_x, shuffled_y = tf.gather(x, order), tf.gather(y, order)
+            total = tf.constant(0.0)
+            for i in tf.range(full):
+                start = i * batch
+                total += train_step(shuffled_x[start:start + batch],
+                                    shuffled_y[start:start + batch], seed) * batch
+            if rest:
+                total += train_step(shuffled_x[full * batch:], shuffled_y[full * batch:],
+                                    seed) * rest
+            val_total = tf.constant(0.0)
+            for i in tf.range(val_full):
+                start = i * val_chunk
+                val_total += sse(xv[start:start + val_chunk], yv[start:start + val_chunk])
+            if val_rest:
+                val_total += sse(xv[val_full * val_chunk:], yv[val_full * val_chunk:])
+            return total / n_train, val_total / max(n_val, 1)
+
+        self.epoch = tf.function(epoch, reduce_retracing=False)
+
+    def snapshot(self) -> list[np.ndarray]:
+        return [p.numpy() for p in self.params]
+
+
+def train(
+    model: keras.Model,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray | None,
+    y_val: np.ndarray | None,
+    config: TrainConfig,
+    *,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Train `model` in place with Adam on mean squared error, one compiled call per epoch.
+
+    Batches are reshuffled every epoch by a numpy `Generator` seeded with `config.seed`, so the same
+    data, model weights and config give the same history and weights. Early stopping watches
+    `val_loss` (or `loss` without validation data) and stops after `config.patience` epochs
+    without a new minimum (0 disables it). The model always ends with the best weights seen, also
+    when `should_stop()` ends the run.
+
+    Args:
+        model: network from `build_model` (Input → LSTM × k [→ Dropout] → Dense).
+        X_train: (n_train, input_length, 1) inputs. y_train: (n_train, horizon) targets.
+        X_val, y_val: validation windows with the same shapes, or None / empty for none.
+        config: epochs, batch size, learning rate, patience, seed.
+        on_epoch: called after every epoch as `on_epoch(epoch, {"loss": float, "val_loss": float})`
+            with `epoch` counted from 1 (`val_loss` is omitted without validation data).
+        should_stop: polled after every epoch; returning True ends the training there.
+
+    Returns:
+        TrainResult with the trained model (best weights), history and timing.
+
+    Raises:
+        SettingsError: no training windows or windows of the wrong shape.
+        ValueError: the model is not one this trainer supports.
+    """
+    started = time.perf_counter()
+    import tensorflow as tf
+
+    layers = _describe(model)
+    input_length, horizon = int(model.inputs[0].shape[1]), int(model.outputs[0].shape[-1])
+    X_train, y_train = _float_arrays("Training", X_train, y_train, input_length, horizon)
+    if len(X_train) == 0:
+        raise SettingsError("There are no training windows; use a shorter window or more data.")
+    if X_val is None or y_val is None or len(X_val) == 0:
+        X_val = np.zeros((0, input_length, 1), np.float32)
+        y_val = np.zeros((0, horizon), np.float32)
+    X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon)
+    has_val = len(X_val) > 0
+
+    engine = _Engine(layers, config, len(X_train), len(X_val), fused=True)
+    tensors = [tf.constant(a) for a in (X_train, y_train, X_val, y_val)]
+    rng = np.random.default_rng(config.seed)
+    dropout_seed = tf.constant(int(rng.integers(0, 2**31 - 1)), tf.int32)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best, best_epoch, best_weights, stopped, waited = np.inf, 0, None, False, 0
+    try:
+        for epoch in range(1, config.epochs + 1):
+            order = tf.constant(rng.permutation(len(X_train)).astype(np.int32))
+            loss_t, val_t = engine.epoch(*tensors, order, dropout_seed)
+            loss = float(loss_t)
+            history["loss"].append(loss)
+            logs = {"loss": loss}
+            if has_val:
+                logs["val_loss"] = float(val_t)
+                history["val_loss"].append(logs["val_loss"])
+            monitored = logs["val_loss"] if has_val else loss
+            if not np.isfinite(monitored):
+                break  # diverged: keep the best finite weights so far
+            if monitored < best:
+                best, best_epoch, waited = monitored, epoch, 0
+                best_weights = engine.snapshot()
+            else:
+                waited += 1
+            if on_epoch is not None:
+                on_epoch(epoch, dict(logs))
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            if config.patience and waited >= config.patience:
+                break
+        if best_weights is None:  # first epoch already diverged
+            best_weights, best_epoch = engine.snapshot(), max(1, len(history["loss"]))
+        variables = [v for layer in layers for v in layer.variables]
+        for variable, value in zip(variables, best_weights, strict=True):
+            variable.assign(value)
+    finally:
+        # Drop the traced graphs and optimizer state now, not at some later garbage collection.
+        del engine
+    return TrainResult(
+        model=model,
+        history=history,
+        best_epoch=best_epoch,
+        stopped=stopped,
+        seconds=time.perf_counter() - started,
+        epochs_run=len(history["loss"]),
+    )
+
+
+class _FunctionCache:
+    """Small LRU of compiled inference functions keyed by architecture (weights are arguments).
+
+    Weights are passed in on every call, so a cached function holds no model and any number of
+    models with the same shape share one trace.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._items: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        function = build()
+        with self._lock:
+            function = self._items.setdefault(key, function)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return function
+
+
+_CACHE = _FunctionCache()
+
+
+def _weights(layers: tuple[_Layer, ...]) -> list:
+    return [v.value for layer in layers for v in layer.variables]
+
+
+def predict(model: keras.Model, X: np.ndarray, *, batch_size: int = _EVAL_CHUNK) -> np.ndarray:
+    """Run the model on many windows without `model.predict`'s per-call overhead.
+
+    Args:
+        model: a network from `build_model` (or any Keras model, called directly).
+        X: (n, input_length, 1) or (n, input_length) inputs.
+        batch_size: windows per compiled call (bounds memory).
+
+    Returns:
+        (n, horizon) float32 forecasts.
+    """
+    import tensorflow as tf
+
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim == 2:
+        X = X[:, :, None]
+    try:
+        layers = _describe(model)
+    except ValueError:
+        layers = None
+    if layers is None:
+        chunks = [np.asarray(model(X[i:i + batch_size], training=False))
+                  for i in range(0, len(X), batch_size)]
+    else:
+        def build() -> Any:
+            return tf.function(
+                lambda weights, x: _forward(tf, layers, weights, x, fused=True),
+                reduce_retracing=True,
+            )
+
+        function = _CACHE.get(("predict", _signature(layers)), build)
+        weights = _weights(layers)
+        chunks = [function(weights, tf.constant(X[i:i + batch_size])).numpy()
+                  for i in range(0, len(X), batch_size)]
+    horizon = int(model.outputs[0].shape[-1])
+    return np.concatenate(chunks) if chunks else np.zeros((0, horizon), np.float32)
+
+
+def recursive_forecast(model: keras.Model, window: np.ndarray, steps: int) -> np.ndarray:
+    """Forecast `steps` values by feeding the model its own output, in one compiled loop.
+
+    A one-step model (horizon 1) predicts the next value, which is appended to the window and the
+    oldest value dropped, `steps` times. A model with horizon h > 1 advances h values per step.
+
+    Args:
+        model: network from `build_model`, input `(batch, input_length, 1)`.
+        window: the last `input_length` values (scaled as in training), shape (input_length,)
+            or (input_length, 1).
+        steps: number of future values, at least 1.
+
+    Returns:
+        (steps,) float32 forecasts in the model's (scaled) units.
+
+    Raises:
+        SettingsError: window of the wrong length or steps below 1.
+    """
+    import tensorflow as tf
+
+    input_length, horizon = int(model.inputs[0].shape[1]), int(model.outputs[0].shape[-1])
+    values = np.asarray(window, dtype=np.float32).reshape(-1)
+    if values.shape != (input_length,):
+        raise SettingsError(
+            f"The forecast window must hold {input_length} values, got {values.size}."
+        )
+    if not np.isfinite(values).all():
+        raise SettingsError("The forecast window contains missing values; fill them first.")
+    if int(steps) < 1:
+        raise SettingsError(f"steps must be at least 1, got {steps}.")
+    rounds = -(-int(steps) // horizon)
+    layers = _describe(model)
+
+    def build() -> Any:
+        def run(weights: list, start: Any, n_rounds: Any) -> Any:
+            outputs = tf.TensorArray(tf.float32, size=n_rounds)
+            current = start  # (input_length,)
+            for r in tf.range(n_rounds):
+                tf.autograph.experimental.set_loop_options(
+                    shape_invariants=[(current, tf.TensorShape([input_length]))]
+                )
+                step = _forward(tf, layers, weights, current[None, :, None], fused=True)[0]
+                outputs = outputs.write(r, step)  # (horizon,)
+                current = tf.concat([current, step], axis=0)[-input_length:]
+            return outputs.concat()
+
+        return tf.function(run, reduce_retracing=True)
+
+    function = _CACHE.get(("recursive", _signature(layers)), build)
+    result = function(_weights(layers), tf.constant(values), tf.constant(rounds, tf.int32))
+    return result.numpy()[: int(steps)]
