@@ -1,0 +1,133 @@
+"""Data ingestion: uploaded bytes → a clean, regular time series and a report of every change.
+
+The chain is `read_table` → `detect_columns` → `to_series`, wrapped by `load_dataset`. Nothing here
+imports TensorFlow or Streamlit, so the Data page and `python -m lstm_core inspect` stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from lstm_core.data._clean import calendar_season, infer_frequency, season_length, to_series
+from lstm_core.data._columns import detect_columns
+from lstm_core.data._model import (
+    FILL_POLICIES,
+    MAX_CHANGES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ColumnChoice,
+    Dataset,
+    FillPolicy,
+    HealthReport,
+    json_safe,
+)
+from lstm_core.data._read import list_sheets, read_table
+from lstm_core.errors import DataError
+
+__all__ = [
+    "FILL_POLICIES",
+    "MAX_CHANGES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "ColumnChoice",
+    "Dataset",
+    "FillPolicy",
+    "HealthReport",
+    "calendar_season",
+    "check_length",
+    "detect_columns",
+    "infer_frequency",
+    "inspect_summary",
+    "list_sheets",
+    "load_dataset",
+    "minimum_length",
+    "read_table",
+    "season_length",
+    "to_series",
+]
+
+
+def load_dataset(
+    data: bytes,
+    filename: str,
+    *,
+    date_col: str | None = None,
+    value_col: str | None = None,
+    sheet: str | None = None,
+    fill: FillPolicy = "interpolate",
+) -> Dataset:
+    """Read, detect and clean a file in one call.
+
+    Args:
+        data: the raw file bytes.
+        filename: the file's name (its suffix selects Excel or text reading; its stem names the
+            dataset).
+        date_col: force the date column (None: detect).
+        value_col: force the value column (None: the first numeric column after the date).
+        sheet: for workbooks, the sheet to read (None: the first).
+        fill: how missing values are handled: "interpolate", "ffill", "zero" or "drop".
+
+    Returns:
+        The `Dataset`.
+
+    Raises:
+        DataError: with one plain sentence saying what to do, for any input that cannot be used.
+    """
+    frame = read_table(data, filename, sheet=sheet)
+    choice = detect_columns(frame, date_col=date_col, value_col=value_col)
+    series, report = to_series(frame, choice, fill=fill)
+    return Dataset(name=PurePath(filename).stem or "data", series=series, report=report,
+                   choice=choice)
+
+
+def minimum_length(input_length: int, horizon: int, holdout: int) -> int:
+    """Fewest points that leave one training window before the holdout.
+
+    One window needs `input_length + horizon` points; the holdout's `holdout` points come after.
+    """
+    return input_length + horizon + holdout
+
+
+def check_length(n_points: int, input_length: int, horizon: int, holdout: int) -> None:
+    """Raise `DataError` when a series is too short for the window, horizon and holdout.
+
+    Raises:
+        DataError: naming the minimum length and what to change.
+    """
+    need = minimum_length(input_length, horizon, holdout)
+    if n_points < need:
+        raise DataError(
+            f"The series has {n_points} points, but a window of {input_length}, a horizon of "
+            f"{horizon} and a holdout of {holdout} need at least {need}; shorten the window, "
+            "horizon or holdout, or use a longer series."
+        )
+
+
+def inspect_summary(dataset: Dataset) -> dict[str, Any]:
+    """The JSON object `python -m lstm_core inspect` prints (JSON-safe)."""
+    report = dataset.report
+    choice = dataset.choice
+    return {
+        "name": dataset.name,
+        "columns": list(choice.columns),
+        "date_column": choice.date_column,
+        "value_column": choice.value_column,
+        "numeric_columns": list(choice.numeric_columns),
+        "dayfirst": choice.dayfirst,
+        "rows_read": report.rows_read,
+        "rows_used": report.rows_used,
+        "frequency": report.frequency,
+        "start": report.start,
+        "end": report.end,
+        "season_length": report.season_length,
+        "duplicates_merged": report.duplicates_merged,
+        "junk_cells": report.junk_cells,
+        "rows_dropped": report.rows_dropped,
+        "timestamps_inserted": report.timestamps_inserted,
+        "values_filled": report.values_filled,
+        "filled_positions": [int(p) for p in report.filled_positions],
+        "warnings": list(report.warnings),
+        "changes_listed": len(report.changes),
+        "head": [json_safe(v) for v in dataset.series.iloc[:5].tolist()],
+    }

@@ -1,0 +1,527 @@
+"""Turn the chosen columns into a clean, regular series, counting and reporting every change."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from lstm_core.data._columns import (
+    DateFormat,
+    detect_date_format,
+    is_text,
+    parse_dates,
+    parse_numbers,
+)
+from lstm_core.data._model import (
+    FILL_POLICIES,
+    MAX_CHANGES,
+    MAX_ROWS,
+    ColumnChoice,
+    FillPolicy,
+    HealthReport,
+)
+from lstm_core.errors import DataError
+
+# Season detection reads at most this many recent points: enough for any season we look for.
+SEASON_POINTS = 20_000
+MAX_SEASON = 400
+
+_FILL_WORDS = {
+    "interpolate": "filled by interpolation in time",
+    "ffill": "filled with the previous value",
+    "zero": "set to 0",
+    "drop": "left empty (windows touching it are skipped)",
+}
+
+
+class _Changes:
+    """Collects change rows up to `MAX_CHANGES`; counts are kept separately by the caller."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.total = 0
+
+    def add(self, **row: object) -> None:
+        self.total += 1
+        if len(self.rows) < MAX_CHANGES:
+            self.rows.append(row)
+
+    @property
+    def room(self) -> int:
+        return MAX_CHANGES - len(self.rows)
+
+
+def to_series(
+    df: pd.DataFrame, choice: ColumnChoice, fill: FillPolicy = "interpolate"
+) -> tuple[pd.Series, HealthReport]:
+    """Build the cleaned series from the chosen columns.
+
+    Steps, each counted in the report: blank and undated rows dropped, junk cells made missing,
+    rows sorted by time, duplicate timestamps merged (mean), the frequency inferred, missing
+    timestamps inserted, missing values handled by `fill`, the season length detected.
+
+    Args:
+        df: the table from `read_table`.
+        choice: the columns from `detect_columns`.
+        fill: "interpolate" (in time), "ffill", "zero", or "drop" (leave NaN).
+
+    Returns:
+        The float64 series (see `Dataset`) and its `HealthReport`.
+
+    Raises:
+        DataError: when no usable rows remain or every value is missing.
+    """
+    if fill not in FILL_POLICIES:
+        raise DataError(
+            f"Unknown fill policy '{fill}'; choose one of: {', '.join(FILL_POLICIES)}."
+        )
+    notes: list[str] = list(df.attrs.get("warnings", ()))
+    changes = _Changes()
+    rows_read = len(df)
+    raw = df[choice.value_column]
+    values = parse_numbers(raw).to_numpy(dtype="float64", copy=True)
+    raw_text = raw.astype(str).str.strip().to_numpy() if is_text(raw) else None
+    blank = _blank_rows(df)
+
+    if choice.date_column is not None:
+        dates = _dates(df[choice.date_column], choice, notes)
+        undated = np.asarray(dates.isna()) & ~blank
+    else:
+        dates = None
+        undated = np.zeros(rows_read, dtype=bool)
+    dropped = blank | undated
+    rows_dropped = int(dropped.sum())
+    if undated.any():
+        bad = df[choice.date_column].astype(str).str.strip().to_numpy()[undated]
+        shown = ", ".join(f"'{t}'" if t else "(empty)" for t in pd.unique(bad)[:5])
+        n_bad = int(undated.sum())
+        notes.append(
+            f"Dropped {n_bad} row{'s' if n_bad != 1 else ''} whose date could not be read: "
+            f"{shown}{' …' if len(pd.unique(bad)) > 5 else ''}."
+        )
+    if blank.any():
+        n_blank = int(blank.sum())
+        notes.append(f"Dropped {n_blank} empty row{'s' if n_blank != 1 else ''}.")
+    for r in np.flatnonzero(dropped)[: changes.room]:
+        changes.add(
+            row=int(r) + 1, position=None, date=None,
+            original=_row_text(df, choice, int(r)), new_value=None,
+            reason="row dropped: empty" if blank[r] else "row dropped: not a date",
+        )
+    changes.total += max(0, rows_dropped - min(rows_dropped, MAX_CHANGES))
+
+    keep = ~dropped
+    junk = keep & np.isnan(values)
+    junk_cells = int(junk.sum())
+    row_numbers = np.flatnonzero(keep) + 1
+    kept_values = values[keep]
+    if len(kept_values) == 0:
+        raise DataError(
+            "No row has a readable date; check the date column or choose another one."
+        )
+    if np.isnan(kept_values).all():
+        raise DataError(
+            f"Every value in the column '{choice.value_column}' is missing; choose another "
+            "value column or fill in the values."
+        )
+
+    if dates is None:
+        series = pd.Series(kept_values, index=pd.RangeIndex(len(kept_values), name="step"))
+        frequency = None
+        timestamps_inserted = duplicates_merged = 0
+        positions = np.arange(len(kept_values))
+    else:
+        kept_dates = pd.DatetimeIndex(dates[keep])
+        series, positions, frequency, duplicates_merged, timestamps_inserted = _regularise(
+            kept_values, kept_dates, row_numbers, raw_text, changes, notes
+        )
+
+    if junk_cells:
+        notes.append(
+            f"{junk_cells} cell{'s' if junk_cells != 1 else ''} in '{choice.value_column}' "
+            f"{'were' if junk_cells != 1 else 'was'} not a number and treated as missing."
+        )
+    missing = np.flatnonzero(np.isnan(series.to_numpy()))
+    series = _fill(series, fill, notes)
+    filled = series.to_numpy()
+    series.name = choice.value_column
+    for row in changes.rows:
+        if row["reason"] == "missing time inserted":
+            row["new_value"] = _float(filled[row["position"]])
+        elif row["position"] is None and row["date"] is not None:
+            row["position"] = int(series.index.get_loc(pd.Timestamp(row["date"])))
+
+    for i in np.flatnonzero(junk)[: changes.room]:
+        pos = int(positions[np.searchsorted(row_numbers, i + 1)])
+        changes.add(
+            row=int(i) + 1, position=pos, date=_iso(series.index[pos]),
+            original=str(raw_text[i]) if raw_text is not None else "",
+            new_value=float(filled[pos]),
+            reason=f"not a number; {_FILL_WORDS[fill]}",
+        )
+    changes.total += max(0, junk_cells - MAX_CHANGES)
+    if changes.total > len(changes.rows):
+        notes.append(
+            f"{changes.total} rows were changed; the table of changes shows the first "
+            f"{len(changes.rows)}."
+        )
+
+    season = season_length(filled, frequency)
+    index = series.index
+    report = HealthReport(
+        rows_read=rows_read,
+        rows_used=int(len(series)),
+        duplicates_merged=duplicates_merged,
+        junk_cells=junk_cells,
+        rows_dropped=rows_dropped,
+        timestamps_inserted=timestamps_inserted,
+        values_filled=int(len(missing)),
+        start=_iso(index[0]) if isinstance(index, pd.DatetimeIndex) else None,
+        end=_iso(index[-1]) if isinstance(index, pd.DatetimeIndex) else None,
+        frequency=frequency,
+        season_length=season,
+        warnings=tuple(notes),
+        changes=tuple(changes.rows),
+        filled_positions=tuple(int(p) for p in missing),
+    )
+    return series, report
+
+
+# ---------------------------------------------------------------- steps
+
+
+def _blank_rows(df: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(df), dtype=bool)
+    for name in df.columns:
+        col = df[name]
+        if is_text(col):
+            blank &= col.astype(str).str.strip().eq("").to_numpy()
+        else:
+            blank &= col.isna().to_numpy()
+        if not blank.any():
+            break
+    return blank
+
+
+def _row_text(df: pd.DataFrame, choice: ColumnChoice, row: int) -> str:
+    cols = [c for c in (choice.date_column, choice.value_column) if c is not None]
+    return ", ".join(str(df[c].iloc[row]) for c in cols)
+
+
+def _dates(column: pd.Series, choice: ColumnChoice, notes: list[str]) -> pd.DatetimeIndex:
+    detected = detect_date_format(column, str(column.name))
+    fmt: DateFormat | None = detected
+    if detected is not None and choice.dayfirst is not None and detected.dayfirst is not None:
+        if detected.dayfirst != choice.dayfirst:
+            fmt = detect_date_format(column, str(column.name), dayfirst=choice.dayfirst)
+    if fmt is None:
+        raise DataError(
+            f"The column '{column.name}' does not hold dates; choose another date column "
+            "or leave it empty to use the row order."
+        )
+    if fmt.assumed and fmt is detected:
+        order = "day before month" if fmt.dayfirst else "month before day"
+        notes.append(
+            f"The dates in '{column.name}' could be read either way; assumed {order}. "
+            "Check the dates and reorder them in the file if this is wrong."
+        )
+    if fmt.kind == "utc" or (fmt.kind == "iso" and _has_offsets(column)):
+        notes.append(
+            f"The times in '{column.name}' carry UTC offsets (for example across a daylight-saving "
+            "change); they were converted to UTC and the offset dropped."
+        )
+    return parse_dates(column, fmt)
+
+
+def _has_offsets(column: pd.Series) -> bool:
+    return bool(column.astype(str).iloc[:50].str.contains(r"(Z|[+-]\d{2}:?\d{2})$").any())
+
+
+def _regularise(
+    values: np.ndarray,
+    dates: pd.DatetimeIndex,
+    row_numbers: np.ndarray,
+    raw_text: np.ndarray | None,
+    changes: _Changes,
+    notes: list[str],
+) -> tuple[pd.Series, np.ndarray, str | None, int, int]:
+    """Sort, merge duplicates, infer the frequency and insert missing timestamps.
+
+    Returns:
+        The series on a regular index, the cleaned position of every kept row (in input order),
+        the frequency alias, duplicates merged, timestamps inserted.
+    """
+    n = len(values)
+    order = np.arange(n)
+    if not dates.is_monotonic_increasing:
+        order = np.argsort(dates.asi8, kind="stable")
+        notes.append("The rows were not in time order; they were sorted by date.")
+    sorted_dates = dates[order]
+    sorted_values = values[order]
+    series = pd.Series(sorted_values, index=sorted_dates)
+
+    duplicates = 0
+    if not sorted_dates.is_unique:
+        series = series.groupby(level=0, sort=True).mean()
+        duplicates = n - len(series)
+        notes.append(
+            f"{duplicates} row{'s' if duplicates != 1 else ''} repeated a time already in the "
+            "file and were merged by taking the mean."
+        )
+        dup_mask = sorted_dates.duplicated(keep=False)
+        for stamp in pd.unique(sorted_dates[dup_mask])[: changes.room]:
+            members = np.flatnonzero(sorted_dates == stamp)
+            texts = [
+                str(raw_text[order[m]]) if raw_text is not None else repr(sorted_values[m])
+                for m in members
+            ]
+            changes.add(
+                row=int(row_numbers[order[members[0]]]), position=None, date=_iso(stamp),
+                original="; ".join(texts), new_value=_float(series.loc[stamp]),
+                reason=f"{len(members)} rows with the same time merged (mean)",
+            )
+
+    frequency, regular = infer_frequency(series.index)
+    inserted = 0
+    if frequency is not None:
+        if regular:
+            grid = pd.date_range(series.index[0], series.index[-1], freq=frequency)
+            _check_grid(len(grid))
+            inserted = len(grid) - len(series)
+            series = series.reindex(grid)
+        else:
+            buckets = series.resample(frequency)
+            sizes = buckets.size()
+            _check_grid(len(sizes))
+            merged = int((sizes - 1).clip(lower=0).sum())
+            inserted = int((sizes == 0).sum())
+            series = buckets.mean()
+            duplicates += merged
+            notes.append(
+                f"The times are irregular; they were placed on a regular grid of '{frequency}' "
+                f"(the most common spacing){', averaging ' + str(merged) + ' readings that fell in the same slot' if merged else ''}."  # noqa: E501
+            )
+            series.index.freq = to_offset(frequency)
+        if inserted:
+            notes.append(
+                f"{inserted} missing time{'s' if inserted != 1 else ''} "
+                f"{'were' if inserted != 1 else 'was'} inserted to make the series regular."
+            )
+            new_stamps = series.index[np.isnan(series.to_numpy())]
+            # Inserted stamps are those absent from the input; inputs can also be NaN (junk).
+            new_stamps = new_stamps[~new_stamps.isin(sorted_dates)]
+            for stamp in new_stamps[: changes.room]:
+                changes.add(
+                    row=None, position=int(series.index.get_loc(stamp)), date=_iso(stamp),
+                    original="", new_value=None, reason="missing time inserted",
+                )
+            changes.total += max(0, len(new_stamps) - MAX_CHANGES)
+    else:
+        notes.append("There are too few distinct times to tell the frequency.")
+
+    positions = _positions(series.index, dates, frequency, regular)
+    return series.astype("float64"), positions, frequency, duplicates, inserted
+
+
+def _positions(
+    index: pd.DatetimeIndex, dates: pd.DatetimeIndex, frequency: str | None, regular: bool
+) -> np.ndarray:
+    """Position in the cleaned index of each input date (input order)."""
+    if frequency is not None and not regular:
+        offset = to_offset(frequency)
+        stamps = pd.Series(np.zeros(len(dates)), index=dates).resample(offset).size().index
+        slot = np.searchsorted(stamps.asi8, dates.asi8, side="right") - 1
+        return index.get_indexer(stamps[np.clip(slot, 0, len(stamps) - 1)])
+    return index.get_indexer(dates)
+
+
+def _check_grid(size: int) -> None:
+    if size > MAX_ROWS:
+        raise DataError(
+            f"The dates span more than {MAX_ROWS:,} steps at their spacing, more than this server "
+            "accepts; check the date column for stray dates far from the rest."
+        )
+
+
+def infer_frequency(index: pd.DatetimeIndex) -> tuple[str | None, bool]:
+    """Infer the pandas offset alias of a sorted, unique DatetimeIndex.
+
+    Returns:
+        (alias, regular): `regular` is True when every time lies on the alias' grid (gaps allowed),
+        False when the alias is only the most common spacing of irregular times. (None, False) for
+        fewer than three times.
+    """
+    if len(index) < 3:
+        return None, False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inferred = pd.infer_freq(index)
+    if inferred is not None:
+        return _alias(inferred), True
+    alias = _alias_from_spacing(index)
+    if alias is None:
+        return None, False
+    grid = pd.date_range(index[0], index[-1], freq=alias)
+    if len(grid) <= MAX_ROWS and index.isin(grid).all():
+        if alias == "D" and len(index) >= 10 and (index.dayofweek < 5).all():
+            return "B", True  # business days: weekends are not gaps
+        return alias, True
+    return alias, False
+
+
+def _alias(value: object) -> str:
+    return value if isinstance(value, str) else to_offset(value).freqstr
+
+
+def _alias_from_spacing(index: pd.DatetimeIndex) -> str | None:
+    diffs = np.diff(index.asi8)
+    steps, counts = np.unique(diffs, return_counts=True)
+    step = pd.Timedelta(int(steps[np.argmax(counts)]), unit=index.unit)
+    days = step / pd.Timedelta(days=1)
+    first = index[0]
+    for low, high, months in ((27, 32, 1), (88, 93, 3), (180, 185, 6), (364, 367, 12)):
+        if low <= days <= high:
+            return _calendar_alias(first, months)
+    if days == 7:
+        return f"W-{first.day_name()[:3].upper()}"
+    if days == int(days) and days >= 1:
+        return "D" if days == 1 else f"{int(days)}D"
+    return to_offset(step).freqstr
+
+
+def _calendar_alias(first: pd.Timestamp, months: int) -> str:
+    # Ask pandas what it would call a clean run of such dates, so aliases match `infer_freq`.
+    if first.is_month_end:
+        run = [first + pd.offsets.MonthEnd(months * i) for i in range(5)]
+    else:
+        run = [first + pd.DateOffset(months=months * i) for i in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inferred = pd.infer_freq(pd.DatetimeIndex(run))
+    if inferred is not None:
+        return _alias(inferred)
+    return {1: "MS", 3: "QS", 6: "6MS", 12: "YS"}[months]
+
+
+def _fill(series: pd.Series, fill: str, notes: list[str]) -> pd.Series:
+    missing = int(series.isna().sum())
+    if not missing:
+        return series
+    if fill == "drop":
+        notes.append(
+            f"{missing} value{'s are' if missing != 1 else ' is'} missing and left empty; "
+            "training windows that touch them are skipped."
+        )
+        return series
+    if fill == "zero":
+        out = series.fillna(0.0)
+    else:
+        if fill == "interpolate":
+            method = "time" if isinstance(series.index, pd.DatetimeIndex) else "linear"
+            out = series.interpolate(method=method, limit_area="inside")
+        else:
+            out = series.ffill()
+        edge = int(out.isna().sum())
+        if edge:
+            out = out.ffill().bfill()
+            notes.append(
+                f"{edge} missing value{'s' if edge != 1 else ''} at the start or end "
+                f"{'were' if edge != 1 else 'was'} copied from the nearest value."
+            )
+    notes.append(f"{missing} missing value{'s were' if missing != 1 else ' was'} {_FILL_WORDS[fill]}.")
+    return out
+
+
+# ---------------------------------------------------------------- season
+
+
+def calendar_season(frequency: str | None) -> int | None:
+    """The season length the calendar suggests for a frequency alias (None when there is none)."""
+    if frequency is None:
+        return None
+    offset = to_offset(frequency)
+    name = offset.name
+    if offset.n != 1 and not isinstance(offset, pd.offsets.Tick):
+        return None
+    if name in ("MS", "ME", "BMS", "BME"):
+        return 12
+    if name.startswith(("QS", "QE", "BQ")):
+        return 4
+    if name.startswith("W"):
+        return 52
+    if name == "B":
+        return 5
+    if isinstance(offset, pd.offsets.Tick):
+        per_day = pd.Timedelta(days=1) / pd.Timedelta(offset)
+        if per_day == 1:
+            return 7
+        if per_day > 1 and per_day == int(per_day) and per_day <= MAX_SEASON:
+            return int(per_day)
+    return None
+
+
+def season_length(values: np.ndarray, frequency: str | None) -> int | None:
+    """Detect the season length from the autocorrelation of the differenced series.
+
+    The calendar's season (12 for monthly, 7 for daily, ...) is taken when the autocorrelation
+    shows a peak there and the series covers at least two seasons; otherwise the strongest clear
+    autocorrelation peak, or None.
+
+    Args:
+        values: the cleaned series, shape (n,); NaN allowed.
+        frequency: the pandas offset alias, or None without dates.
+    """
+    x = np.asarray(values, dtype="float64")[-SEASON_POINTS:]
+    if np.isnan(x).any():
+        x = pd.Series(x).interpolate(limit_direction="both").to_numpy()
+    x = np.diff(x)  # removes a trend that would otherwise swamp the seasonal peaks
+    n = len(x)
+    if n < 8 or not np.isfinite(x).all() or np.std(x) == 0:
+        return None
+    max_lag = min(n // 2, MAX_SEASON)
+    acf = _acf(x, max_lag)
+    noise = 2.0 / math.sqrt(n)
+    expected = calendar_season(frequency)
+    if expected and 2 <= expected <= max_lag and _is_peak(acf, expected):
+        if acf[expected] > max(noise, 0.1):
+            return expected
+    peaks = [k for k in range(2, max_lag) if _is_peak(acf, k) and acf[k] > max(3 * noise, 0.3)]
+    if not peaks:
+        return None
+    return max(peaks, key=lambda k: acf[k])
+
+
+def _acf(x: np.ndarray, max_lag: int) -> np.ndarray:
+    # FFT autocorrelation; statsmodels would give the same numbers but costs ~1.5 s to import,
+    # which the `inspect` command and the Data page should not pay.
+    x = x - x.mean()
+    size = 1 << (2 * len(x) - 1).bit_length()
+    spectrum = np.fft.rfft(x, size)
+    corr = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
+    return corr / corr[0]
+
+
+def _is_peak(acf: np.ndarray, k: int) -> bool:
+    left = acf[k - 1]
+    right = acf[k + 1] if k + 1 < len(acf) else -np.inf
+    return bool(acf[k] >= left and acf[k] >= right)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, pd.Timestamp):
+        if value.hour == value.minute == value.second == 0 and value.microsecond == 0:
+            return value.date().isoformat()
+        return value.isoformat()
+    return None
+
+
+def _float(value: object) -> float | None:
+    out = float(value)  # type: ignore[arg-type]
+    return out if math.isfinite(out) else None
