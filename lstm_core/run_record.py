@@ -1,0 +1,148 @@
+"""Turn a forecast result into a run manifest and back, so a saved run can be presented again.
+
+`manifest_from_result` is what the dashboard and the CLI store for every finished training;
+`PresentedRun.from_manifest` rebuilds everything the Forecast page and the charts need (the series,
+holdout and future frames, scores, coverage, notes, loss history) without running a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lstm_core.config import Settings
+from lstm_core.errors import BundleError
+from lstm_core.runs import make_manifest
+
+
+def _series_record(series: pd.Series) -> dict[str, Any]:
+    dated = isinstance(series.index, pd.DatetimeIndex)
+    return {
+        "name": None if series.name is None else str(series.name),
+        "dated": dated,
+        "freq": series.index.freqstr if dated and series.index.freq is not None else None,
+        "index": [ts.isoformat() for ts in series.index] if dated else None,
+        "values": [None if pd.isna(v) else float(v) for v in series.to_numpy()],
+    }
+
+
+def _series_from_record(record: dict[str, Any]) -> pd.Series:
+    values = pd.array(record["values"], dtype="Float64").astype("float64")
+    if record.get("dated"):
+        index = pd.DatetimeIndex(pd.to_datetime(record["index"]))
+        if record.get("freq"):
+            try:
+                index = pd.DatetimeIndex(index, freq=record["freq"])
+            except ValueError:
+                pass  # an irregular saved index stays as it was
+    else:
+        index = pd.RangeIndex(len(values), name="step")
+    return pd.Series(values, index=index, name=record.get("name"))
+
+
+def manifest_from_result(
+    result: Any, *, name: str, dataset_name: str, health: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the run manifest for a `ForecastResult`.
+
+    Args:
+        result: a `lstm_core.pipeline.ForecastResult`.
+        name: the run's display name.
+        dataset_name: the file or sample the series came from.
+        health: `HealthReport.to_dict()` of the dataset, if known.
+
+    Returns:
+        A validated, JSON-safe manifest (see `lstm_core.runs.make_manifest`).
+    """
+    first = result.train_results[0] if result.train_results else None
+    histories = [dict(tr.history) for tr in result.train_results]
+    return make_manifest(
+        name=name,
+        dataset_name=dataset_name,
+        series=result.series,
+        settings=result.settings.to_dict(),
+        health=health or {},
+        history=first.history if first is not None else {},
+        best_epoch=first.best_epoch if first is not None else None,
+        scores=result.scores,
+        holdout=result.holdout,
+        future=result.future,
+        coverage=result.coverage,
+        seconds=result.seconds,
+        transform=result.state,
+        extra={
+            "series": _series_record(result.series),
+            "season_length": result.season_length,
+            "transform_name": result.transform,
+            "notes": list(result.notes),
+            "stopped": bool(result.stopped),
+            "histories": histories,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PresentedRun:
+    """A saved run, rebuilt for presentation: the same fields the charts read from a result."""
+
+    name: str
+    settings: Settings
+    series: pd.Series = field(repr=False)
+    season_length: int | None
+    transform: str
+    holdout: pd.DataFrame = field(repr=False)
+    future: pd.DataFrame = field(repr=False)
+    scores: dict[str, dict[str, float | None]]
+    coverage: float | None
+    notes: list[str]
+    history: dict[str, list[float]]
+    best_epoch: int | None
+    seconds: float
+    stopped: bool
+    state: dict[str, Any]
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> PresentedRun:
+        """Rebuild a run from its manifest.
+
+        Raises:
+            BundleError: if the manifest lacks what presenting a run needs.
+        """
+        extra = manifest.get("extra") or {}
+        if "series" not in extra:
+            raise BundleError(
+                "This run was saved without its data, so it cannot be shown again; "
+                "train it again from the Train page."
+            )
+        series = _series_from_record(extra["series"])
+        holdout = _frame(manifest.get("holdout") or [], series)
+        future = _frame(manifest.get("future") or [], series)
+        return cls(
+            name=str(manifest.get("name", "")),
+            settings=Settings.from_dict(manifest["settings"]),
+            series=series,
+            season_length=extra.get("season_length"),
+            transform=str(extra.get("transform_name", "")),
+            holdout=holdout,
+            future=future,
+            scores=manifest.get("scores") or {},
+            coverage=manifest.get("coverage"),
+            notes=list(extra.get("notes") or []),
+            history={k: list(v) for k, v in (manifest.get("history") or {}).items()},
+            best_epoch=manifest.get("best_epoch"),
+            seconds=float(manifest.get("seconds") or 0.0),
+            stopped=bool(extra.get("stopped", False)),
+            state=dict(manifest.get("transform") or {}),
+        )
+
+
+def _frame(records: list[dict[str, Any]], series: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    if "date" in frame.columns and isinstance(series.index, pd.DatetimeIndex):
+        frame["date"] = pd.to_datetime(frame["date"])
+    for column in frame.columns:
+        if column not in ("date", "step"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame

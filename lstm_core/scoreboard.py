@@ -1,0 +1,70 @@
+"""The scoreboard: holdout scores as a table, and one plain sentence about the LSTM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+MODEL_LABELS = {
+    "lstm": "LSTM",
+    "naive": "Naive",
+    "seasonal_naive": "Seasonal naive",
+    "ets": "ETS",
+}
+# How each baseline is said in a sentence.
+BASELINE_WORDS = {
+    "naive": "repeating the last value",
+    "seasonal_naive": "repeating the last season",
+    "ets": "exponential smoothing (ETS)",
+}
+METRICS = {"mae": "MAE", "rmse": "RMSE", "smape": "sMAPE (%)", "mape": "MAPE (%)", "mase": "MASE"}
+
+
+def scoreboard_frame(scores: Mapping[str, Mapping[str, float | None]]) -> pd.DataFrame:
+    """Scores as a table: one row per model (LSTM first), one column per metric.
+
+    MAPE is left out when no model has it (the actual values contain zeros).
+    """
+    rows = {
+        MODEL_LABELS.get(name, name): {
+            label: (None if metrics.get(key) is None else float(metrics[key]))
+            for key, label in METRICS.items()
+        }
+        for name, metrics in scores.items()
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index", dtype="float64")
+    if "MAPE (%)" in frame.columns and frame["MAPE (%)"].isna().all():
+        frame = frame.drop(columns="MAPE (%)")
+    frame.index.name = "Model"
+    return frame
+
+
+def verdict(scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae") -> str:
+    """One sentence comparing the LSTM's error with the strongest baseline.
+
+    Example: "The LSTM's error is 23 % lower than repeating the last season's."
+    Returns an empty string when the LSTM or every baseline lacks the metric.
+    """
+    lstm = (scores.get("lstm") or {}).get(metric)
+    baselines = {
+        name: values.get(metric)
+        for name, values in scores.items()
+        if name != "lstm" and values.get(metric) is not None
+    }
+    if lstm is None or not baselines:
+        return ""
+    best_name, best = min(baselines.items(), key=lambda item: item[1])
+    words = BASELINE_WORDS.get(best_name, MODEL_LABELS.get(best_name, best_name))
+    if best == 0:
+        if lstm == 0:
+            return f"The LSTM is as exact as {words}: both make no error on the holdout."
+        return f"The best baseline, {words}, is exact on the holdout; the LSTM is not."
+    change = (lstm - best) / best
+    if abs(change) < 0.005:
+        return f"The LSTM's error is the same as {words}, the best baseline."
+    direction = "lower" if change < 0 else "higher"
+    return (
+        f"The LSTM's error is {abs(change):.0%} {direction} than {words}, "
+        "the best baseline on this holdout."
+    )

@@ -1,0 +1,232 @@
+"""Train page: settings with automatic defaults, a live loss chart, and Stop."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from lstm_core.charts import loss_figure
+from lstm_core.config import LIMITS, Settings, default_settings
+from lstm_core.data import Dataset, check_length
+from lstm_core.errors import DataError, SettingsError
+from ui import state
+from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
+from ui.text import md_escape
+from ui.training import start_training
+
+ACTIVATIONS = ("tanh", "relu")
+
+
+def _current_settings(dataset: Dataset) -> Settings:
+    """The user's last settings for this dataset, else the automatic defaults."""
+    saved = state.get(state.SETTINGS)
+    if saved is not None and st.session_state.get("_settings_for") == dataset.name:
+        return saved
+    return default_settings(len(dataset.series), dataset.report.season_length)
+
+
+def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
+    """Render the form; return validated settings when the user pressed Train."""
+    w, m, t = defaults.window, defaults.model, defaults.train
+    with st.form("train_settings", border=True):
+        st.markdown("**Window and horizon**")
+        c = st.columns(3)
+        input_length = c[0].number_input(
+            "Window (past steps read)", 1, LIMITS["input_length"], w.input_length,
+            help="How many past points the LSTM reads to make one forecast. "
+            "Default: two seasons when a season was found.",
+        )
+        horizon = c[1].number_input(
+            "Horizon (steps ahead)", 1, LIMITS["horizon"], w.horizon,
+            help="How many steps ahead to forecast; the last `horizon` points are held out "
+            "to score the model.",
+        )
+        seed = c[2].number_input(
+            "Seed", 0, 2**31 - 1, t.seed,
+            help="Same data, settings and seed give the same numbers.",
+        )
+        st.markdown("**Model**")
+        c = st.columns(4)
+        units = c[0].number_input(
+            "LSTM units", 1, LIMITS["units"], m.units,
+            help="Size of each LSTM layer's memory. More can learn more, but trains slower.",
+        )
+        layers = c[1].number_input(
+            "Layers", 1, LIMITS["layers"], m.layers, help="Stacked LSTM layers."
+        )
+        dropout = c[2].number_input(
+            "Dropout", 0.0, 0.9, float(m.dropout), step=0.05,
+            help="Fraction of connections dropped while training, against over-fitting.",
+        )
+        activation = c[3].selectbox(
+            "Activation", ACTIVATIONS, index=ACTIVATIONS.index(m.activation)
+            if m.activation in ACTIVATIONS else 0,
+            help="tanh is the standard LSTM; relu is what the classic tutorial uses.",
+        )
+        st.markdown("**Training**")
+        c = st.columns(5)
+        epochs = c[0].number_input(
+            "Epochs", 1, LIMITS["epochs"], t.epochs,
+            help="Passes over the training data (early stopping may end sooner).",
+        )
+        batch_size = c[1].number_input(
+            "Batch size", 1, LIMITS["batch_size"], t.batch_size,
+            help="Windows per weight update.",
+        )
+        learning_rate = c[2].number_input(
+            "Learning rate", 1e-5, 1.0, float(t.learning_rate), format="%.4f", step=1e-4,
+            help="Step size of the Adam optimiser.",
+        )
+        patience = c[3].number_input(
+            "Early-stopping patience", 0, LIMITS["epochs"], t.patience,
+            help="Stop after this many epochs without a better validation loss (0 = never); "
+            "the best weights are kept.",
+        )
+        level = c[4].slider(
+            "Interval level", 0.5, 0.99, float(defaults.level), step=0.01,
+            help="Coverage the forecast interval aims for (80 % by default).",
+        )
+        submitted = st.form_submit_button(
+            "Train", type="primary", icon=":material/play_arrow:", disabled=busy
+        )
+    if not submitted:
+        return None
+    try:
+        return Settings.from_dict(
+            {
+                **defaults.to_dict(),
+                "window": {"input_length": int(input_length), "horizon": int(horizon)},
+                "model": {"units": int(units), "layers": int(layers), "dropout": float(dropout),
+                          "activation": activation},
+                "train": {**defaults.to_dict()["train"], "epochs": int(epochs),
+                          "batch_size": int(batch_size), "learning_rate": float(learning_rate),
+                          "patience": int(patience), "seed": int(seed)},
+                "level": float(level),
+            }
+        )
+    except SettingsError as exc:
+        st.error(md_escape(str(exc)))
+        return None
+
+
+def _settings_files(current: Settings, dataset: Dataset) -> None:
+    with st.expander("Settings file (JSON)"):
+        st.download_button(
+            "Download these settings", json.dumps(current.to_dict(), indent=2),
+            file_name="settings.json", mime="application/json",
+            help="The same file works with `python -m lstm_core forecast --config settings.json`.",
+        )
+        uploaded = st.file_uploader("Load settings", type=["json"], key="settings_upload")
+        if uploaded is not None and uploaded.file_id != st.session_state.get("_settings_file"):
+            st.session_state["_settings_file"] = uploaded.file_id
+            try:
+                loaded = Settings.from_dict(json.loads(uploaded.getvalue().decode("utf-8")))
+            except (ValueError, UnicodeDecodeError) as exc:
+                st.error(
+                    "That settings file could not be used: "
+                    f"{md_escape(str(exc))} Download a settings file from this page to see "
+                    "the expected format."
+                )
+            else:
+                state.put(state.SETTINGS, loaded)
+                st.session_state["_settings_for"] = dataset.name
+                st.rerun()
+
+
+def _progress_view(snap: JobSnapshot) -> None:
+    if snap.status == "queued":
+        st.info(
+            f"Queued: the server is already running {running_trainings()} training(s), its limit "
+            f"is {MAX_TRAININGS}. Yours starts as soon as one finishes.",
+            icon=":material/hourglass_top:",
+        )
+        return
+    eta = f", about {snap.eta:.0f} s left" if snap.eta is not None else ""
+    phase = f" ({snap.phase})" if snap.phase else ""
+    st.progress(
+        snap.fraction,
+        text=f"Epoch {snap.epoch} of up to {snap.epochs_total}{phase} · "
+        f"{snap.elapsed:.1f} s elapsed{eta}",
+    )
+    log_y = st.toggle("Log scale", key="loss_log")
+    if snap.history.get("loss"):
+        st.plotly_chart(
+            loss_figure(snap.history, best_epoch=snap.best_epoch, log_y=log_y),
+            width="stretch", key="live_loss",
+        )
+
+
+@st.fragment(run_every=0.5)
+def _live_job() -> None:
+    job: TrainingJob | None = state.get(state.JOB)
+    if job is None:
+        return
+    snap = job.snapshot()
+    if not snap.active:
+        st.rerun()  # training ended: redraw the whole page with its result
+    _progress_view(snap)
+    if st.button("Stop", icon=":material/stop:", key="stop_button"):
+        job.stop()
+        st.toast("Stopping at the end of this epoch; the best weights so far are kept.")
+
+
+def _finished_job(job: TrainingJob) -> None:
+    snap = job.snapshot()
+    if snap.status == "failed":
+        st.error(md_escape(snap.error or "Training failed."))
+        return
+    if job.result is not None and state.get(state.RESULT) is not job.result:
+        state.put(state.RESULT, job.result)
+        state.put(state.RUN_ID, job.done_value)
+        state.put(state.RUN_NAME, f"Run {job.done_value}" if job.done_value else "Unsaved run")
+        state.put(state.RUN_MANIFEST, None)
+    verb = "stopped early" if snap.status == "stopped" else "finished"
+    st.success(
+        f"Training {verb} after {snap.epoch} epochs in {snap.elapsed:.1f} s.",
+        icon=":material/check_circle:",
+    )
+    if snap.error:
+        st.warning(md_escape(snap.error))
+    log_y = st.toggle("Log scale", key="loss_log_done")
+    if snap.history.get("loss"):
+        st.plotly_chart(
+            loss_figure(snap.history, best_epoch=snap.best_epoch, log_y=log_y),
+            width="stretch", key="final_loss",
+        )
+    if st.button("See the forecast", icon=":material/arrow_forward:", type="primary"):
+        st.switch_page("pages/forecast.py")
+
+
+st.title("Train")
+dataset: Dataset | None = state.get(state.DATASET)
+if dataset is None:
+    st.info("Load a dataset on the Data page first.")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
+    st.stop()
+
+st.caption("Training on:")
+st.text(f"{state.get(state.SOURCE) or dataset.name} · {len(dataset.series):,} points")
+job: TrainingJob | None = state.get(state.JOB)
+busy = job is not None and job.snapshot().active
+current = _current_settings(dataset)
+settings = _settings_form(current, busy)
+_settings_files(current, dataset)
+
+if settings is not None and not busy:
+    try:
+        check_length(len(dataset.series), settings.window.input_length, settings.window.horizon,
+                     settings.holdout or settings.window.horizon)
+    except DataError as exc:
+        st.error(md_escape(str(exc)))
+    else:
+        state.put(state.SETTINGS, settings)
+        st.session_state["_settings_for"] = dataset.name
+        job = start_training(dataset, settings)
+        busy = True
+
+if job is not None:
+    if busy:
+        _live_job()
+    else:
+        _finished_job(job)

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers for the dashboard (the engine lives in `lstm_core`)."""

@@ -1,0 +1,41 @@
+"""The sidebar on every page: current dataset, current run, and a running training's progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.jobs import JobSnapshot
+
+
+def render_sidebar() -> None:
+    """Show what the session is working on."""
+    with st.sidebar:
+        dataset = state.get(state.DATASET)
+        st.caption("Current dataset")
+        if dataset is None:
+            st.write("None loaded yet.")
+        else:
+            report = dataset.report
+            st.text(state.get(state.SOURCE) or dataset.name)
+            span = f"{report.start} → {report.end}" if report.start else "row order (no dates)"
+            st.caption(f"{len(dataset.series):,} points · {span}")
+        run_name = state.get(state.RUN_NAME)
+        if run_name:
+            st.caption("Current run")
+            st.text(run_name)
+        job = state.get(state.JOB)
+        if job is not None and job.snapshot().active:
+            _training_status()
+
+
+@st.fragment(run_every=1.0)
+def _training_status() -> None:
+    job = state.get(state.JOB)
+    if job is None:
+        return
+    snap: JobSnapshot = job.snapshot()
+    if snap.status == "queued":
+        st.info("Training is queued: the server is busy with other trainings.", icon="⏳")
+    elif snap.status == "running":
+        st.progress(snap.fraction, text=f"Training… {snap.fraction:.0%}")

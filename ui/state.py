@@ -1,0 +1,52 @@
+"""Session-state keys, in one place, with their defaults.
+
+Everything a user owns (their data, settings, training job, results) lives in `st.session_state`
+under these keys, never in module globals, so users of a shared server never see each other's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+DATASET = "dataset"  # lstm_core.data.Dataset | None: the current cleaned series
+RAW = "raw_file"  # RawFile | None: bytes and name of the current file, to re-read on column changes
+SOURCE = "source"  # text shown in the sidebar: sample title or uploaded file name
+SETTINGS = "settings"  # lstm_core.config.Settings | None: last settings the user trained with
+JOB = "job"  # ui.jobs.TrainingJob | None: the session's training job (running or finished)
+RESULT = "result"  # lstm_core.pipeline.ForecastResult | None: the current run's results
+RUN_ID = "run_id"  # str | None: id of the current run in the run store
+RUN_NAME = "run_name"  # str | None: display name of the current run
+RUN_MANIFEST = "run_manifest"  # dict | None: manifest of a run reopened from the store
+NOTICE = "notice"  # str | None: one-shot message shown at the top of the next page
+
+_DEFAULTS: dict[str, Any] = {
+    DATASET: None,
+    RAW: None,
+    SOURCE: None,
+    SETTINGS: None,
+    JOB: None,
+    RESULT: None,
+    RUN_ID: None,
+    RUN_NAME: None,
+    RUN_MANIFEST: None,
+    NOTICE: None,
+}
+
+
+def init_state() -> None:
+    """Give every key its default the first time a session runs."""
+    for key, value in _DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def get(key: str) -> Any:
+    """Read a session value (after `init_state`)."""
+    return st.session_state.get(key, _DEFAULTS.get(key))
+
+
+def put(key: str, value: Any) -> None:
+    """Store a session value."""
+    st.session_state[key] = value
