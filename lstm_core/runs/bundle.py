@@ -140,7 +140,7 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(item) for item in value]
     if hasattr(value, "to_dict"):
         return to_jsonable(value.to_dict())
-    raise TypeError(f"cannot store a {type(value).__name__} in a run manifest")
+    raise TypeError(f"a manifest cannot hold values of type {type(value).__name__}")
 
 
 def _named_index(index: pd.Index) -> bool:

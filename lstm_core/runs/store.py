@@ -190,11 +190,11 @@ class RunStore:
         return self._store(data, {**dict(manifest), "model_count": len(model_list)})
 
     def list(self) -> list[RunInfo]:
-        """Return every saved run, newest first."""
+        """Return every saved run, the most recently added first."""
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT id, name, dataset, created, settings_summary, mase, seconds, model_count,"
-                " fingerprint FROM runs ORDER BY created DESC, id DESC"
+                " fingerprint FROM runs ORDER BY rowid DESC"
             ).fetchall()
         return [RunInfo(*row) for row in rows]
 
