@@ -10,6 +10,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from lstm_core.data._columns import (
+    DATE_FORMATS_KEY,
     DateFormat,
     detect_date_format,
     is_text,
@@ -85,10 +86,11 @@ def to_series(
     raw = df[choice.value_column]
     values = parse_numbers(raw).to_numpy(dtype="float64", copy=True)
     raw_text = raw.astype(str).str.strip().to_numpy() if is_text(raw) else None
-    blank = _blank_rows(df)
+    blank = _blank_rows(df, np.isnan(values))
 
     if choice.date_column is not None:
-        dates = _dates(df[choice.date_column], choice, notes)
+        known = df.attrs.get(DATE_FORMATS_KEY, {}).get(choice.date_column)
+        dates = _dates(df[choice.date_column], choice, notes, known)
         undated = np.asarray(dates.isna()) & ~blank
     else:
         dates = None
@@ -133,10 +135,9 @@ def to_series(
         series = pd.Series(kept_values, index=pd.RangeIndex(len(kept_values), name="step"))
         frequency = None
         timestamps_inserted = duplicates_merged = 0
-        positions = np.arange(len(kept_values))
     else:
         kept_dates = pd.DatetimeIndex(dates[keep])
-        series, positions, frequency, duplicates_merged, timestamps_inserted = _regularise(
+        series, frequency, regular, duplicates_merged, timestamps_inserted = _regularise(
             kept_values, kept_dates, row_numbers, raw_text, changes, notes
         )
 
@@ -155,8 +156,15 @@ def to_series(
         elif row["position"] is None and row["date"] is not None:
             row["position"] = int(series.index.get_loc(pd.Timestamp(row["date"])))
 
-    for i in np.flatnonzero(junk)[: changes.room]:
-        pos = int(positions[np.searchsorted(row_numbers, i + 1)])
+    junk_rows = np.flatnonzero(junk)[: changes.room]
+    if dates is None:
+        junk_positions = np.searchsorted(row_numbers, junk_rows + 1)
+    else:
+        junk_positions = _positions(series.index, kept_dates[np.searchsorted(row_numbers,
+                                                                           junk_rows + 1)],
+                                    frequency, regular)
+    for i, pos in zip(junk_rows, junk_positions, strict=True):
+        pos = int(pos)
         changes.add(
             row=int(i) + 1, position=pos, date=_iso(series.index[pos]),
             original=str(raw_text[i]) if raw_text is not None else "",
@@ -194,16 +202,18 @@ def to_series(
 # ---------------------------------------------------------------- steps
 
 
-def _blank_rows(df: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(df), dtype=bool)
+def _blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Rows whose every cell is empty; only rows in `candidates` (value missing) can be."""
+    blank = candidates.copy()
+    rows = np.flatnonzero(blank)
+    if rows.size == 0:
+        return blank
     for name in df.columns:
-        col = df[name]
+        col = df[name].iloc[rows]
         if is_text(col):
-            blank &= col.astype(str).str.strip().eq("").to_numpy()
+            blank[rows] &= col.astype(str).str.strip().eq("").to_numpy()
         else:
-            blank &= col.isna().to_numpy()
-        if not blank.any():
-            break
+            blank[rows] &= col.isna().to_numpy()
     return blank
 
 
@@ -212,8 +222,10 @@ def _row_text(df: pd.DataFrame, choice: ColumnChoice, row: int) -> str:
     return ", ".join(str(df[c].iloc[row]) for c in cols)
 
 
-def _dates(column: pd.Series, choice: ColumnChoice, notes: list[str]) -> pd.DatetimeIndex:
-    detected = detect_date_format(column, str(column.name))
+def _dates(
+    column: pd.Series, choice: ColumnChoice, notes: list[str], known: DateFormat | None
+) -> pd.DatetimeIndex:
+    detected = known or detect_date_format(column, str(column.name))
     fmt: DateFormat | None = detected
     if detected is not None and choice.dayfirst is not None and detected.dayfirst is not None:
         if detected.dayfirst != choice.dayfirst:
@@ -248,12 +260,12 @@ def _regularise(
     raw_text: np.ndarray | None,
     changes: _Changes,
     notes: list[str],
-) -> tuple[pd.Series, np.ndarray, str | None, int, int]:
+) -> tuple[pd.Series, str | None, bool, int, int]:
     """Sort, merge duplicates, infer the frequency and insert missing timestamps.
 
     Returns:
-        The series on a regular index, the cleaned position of every kept row (in input order),
-        the frequency alias, duplicates merged, timestamps inserted.
+        The series on a regular index, the frequency alias, whether the input times were on its
+        grid, duplicates merged, timestamps inserted.
     """
     n = len(values)
     order = np.arange(n)
@@ -323,19 +335,16 @@ def _regularise(
     else:
         notes.append("There are too few distinct times to tell the frequency.")
 
-    positions = _positions(series.index, dates, frequency, regular)
-    return series.astype("float64"), positions, frequency, duplicates, inserted
+    return series.astype("float64"), frequency, regular, duplicates, inserted
 
 
 def _positions(
     index: pd.DatetimeIndex, dates: pd.DatetimeIndex, frequency: str | None, regular: bool
 ) -> np.ndarray:
-    """Position in the cleaned index of each input date (input order)."""
+    """Position in the cleaned index of each given input date (a regridded date: its slot)."""
     if frequency is not None and not regular:
-        offset = to_offset(frequency)
-        stamps = pd.Series(np.zeros(len(dates)), index=dates).resample(offset).size().index
-        slot = np.searchsorted(stamps.asi8, dates.asi8, side="right") - 1
-        return index.get_indexer(stamps[np.clip(slot, 0, len(stamps) - 1)])
+        slot = np.searchsorted(index.asi8, dates.asi8, side="right") - 1
+        return np.clip(slot, 0, len(index) - 1)
     return index.get_indexer(dates)
 
 
@@ -432,7 +441,8 @@ def _fill(series: pd.Series, fill: str, notes: list[str]) -> pd.Series:
                 f"{edge} missing value{'s' if edge != 1 else ''} at the start or end "
                 f"{'were' if edge != 1 else 'was'} copied from the nearest value."
             )
-    notes.append(f"{missing} missing value{'s were' if missing != 1 else ' was'} {_FILL_WORDS[fill]}.")
+    plural = "s were" if missing != 1 else " was"
+    notes.append(f"{missing} missing value{plural} {_FILL_WORDS[fill]}.")
     return out
 
 

@@ -1,9 +1,9 @@
 """Turn uploaded bytes into a DataFrame: encoding, delimiter, header and Excel sheets.
 
 Text files are decoded (UTF-8 with or without BOM, UTF-16 with BOM, then cp1252/latin-1), their
-delimiter is sniffed on a sample with `csv.Sniffer`, and pandas' C reader does the parsing. Cells are
-not converted to NaN here: junk such as `n/a` must stay visible so cleaning can count and report it.
-Notes for the user travel in `df.attrs["warnings"]`.
+delimiter is sniffed on a sample with `csv.Sniffer`, and pandas' C reader does the parsing. Cells
+are not converted to NaN here: junk such as `n/a` must stay visible so cleaning can count and
+report it. Notes for the user travel in `df.attrs["warnings"]`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ MSG_UNREADABLE = (
     "or XLSX and try again."
 )
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
@@ -95,7 +96,8 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> pd.DataF
         One row per data row of the file, columns named by the header row.
 
     Raises:
-        DataError: for empty, header-only, binary, unreadable or oversized files, or an unknown sheet.
+        DataError: for empty, header-only, binary, unreadable or oversized files, or an unknown
+            sheet.
     """
     _check_not_empty(data)
     notes: list[str] = []
@@ -104,7 +106,7 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> pd.DataF
     else:
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise DataError(MSG_XLS)
-        frame = _read_text(_decode(data), notes)
+        frame = _read_text(data, *_decode(data), notes)
     if frame.shape[1] > MAX_COLUMNS:
         raise DataError(
             f"The file has {frame.shape[1]} columns, more than this server accepts "
@@ -131,31 +133,36 @@ def _check_not_empty(data: bytes) -> None:
         raise DataError(MSG_EMPTY)
 
 
-def _decode(data: bytes) -> str:
-    """Decode text bytes; reject binary files."""
+def _decode(data: bytes) -> tuple[str, str]:
+    """Find the encoding of text bytes and return (encoding, decoded sample); reject binary files.
+
+    The whole file is decoded once to validate the encoding, but pandas re-reads the bytes itself:
+    handing it a Python string would be slower on big files.
+    """
     if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+        encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DataError(MSG_BINARY) from exc
+        encoding = "utf-16"
     elif _looks_utf16le(data[:2000]):
-        text = data.decode("utf-16-le", errors="replace")
+        encoding = "utf-16-le"
     else:
         if b"\x00" in data[:SNIFF_BYTES] or _control_share(data[:SNIFF_BYTES]) > 0.01:
             raise DataError(MSG_BINARY)
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise DataError(MSG_BINARY) from exc
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it always succeeds.
         try:
-            text = data.decode("utf-8")
+            encoding, text = "cp1252", data.decode("cp1252")
         except UnicodeDecodeError:
-            # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it always succeeds.
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-    if "\x00" in text[:SNIFF_BYTES] or _control_share(text[:SNIFF_BYTES].encode()) > 0.01:
+            encoding, text = "latin-1", data.decode("latin-1")
+    sample = text[:SNIFF_BYTES]
+    if "\x00" in sample or _control_share(sample.encode()) > 0.01:
         raise DataError(MSG_BINARY)
-    return text
+    return encoding, sample
 
 
 def _looks_utf16le(head: bytes) -> bool:
@@ -167,8 +174,8 @@ def _looks_utf16le(head: bytes) -> bool:
 def _control_share(head: bytes) -> float:
     if not head:
         return 0.0
-    bad = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return bad / len(head)
+    kept = head.translate(None, delete=_CONTROL_BYTES)
+    return (len(head) - len(kept)) / len(head)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -187,21 +194,20 @@ def _sniff_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_text(text: str, notes: list[str]) -> pd.DataFrame:
-    sample = text[:SNIFF_BYTES]
+def _read_text(data: bytes, encoding: str, sample: str, notes: list[str]) -> pd.DataFrame:
     delimiter = _sniff_delimiter(sample)
     options = {
         "sep": delimiter,
+        "encoding": encoding,
         "keep_default_na": False,
         "na_filter": False,
-        "skipinitialspace": True,
         "nrows": MAX_ROWS + 1,
         "engine": "c",
     }
     try:
-        frame = pd.read_csv(io.StringIO(text), **options)
+        frame = pd.read_csv(io.BytesIO(data), **options)
         if _header_is_data(frame.columns):
-            frame = pd.read_csv(io.StringIO(text), header=None, **options)
+            frame = pd.read_csv(io.BytesIO(data), header=None, **options)
             frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
             notes.append(
                 "The file has no header row; the columns were named "
