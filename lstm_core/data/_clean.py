@@ -219,7 +219,8 @@ def _blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
 
 def _row_text(df: pd.DataFrame, choice: ColumnChoice, row: int) -> str:
     cols = [c for c in (choice.date_column, choice.value_column) if c is not None]
-    return ", ".join(str(df[c].iloc[row]) for c in cols)
+    cells = (df[c].iloc[row] for c in cols)
+    return ", ".join(_number_text(v) if isinstance(v, float) else str(v) for v in cells)
 
 
 def _dates(
@@ -250,7 +251,7 @@ def _dates(
 
 
 def _has_offsets(column: pd.Series) -> bool:
-    return bool(column.astype(str).iloc[:50].str.contains(r"(Z|[+-]\d{2}:?\d{2})$").any())
+    return bool(column.astype(str).iloc[:50].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").any())
 
 
 def _regularise(
@@ -288,7 +289,7 @@ def _regularise(
         for stamp in pd.unique(sorted_dates[dup_mask])[: changes.room]:
             members = np.flatnonzero(sorted_dates == stamp)
             texts = [
-                str(raw_text[order[m]]) if raw_text is not None else repr(sorted_values[m])
+                str(raw_text[order[m]]) if raw_text is not None else _number_text(sorted_values[m])
                 for m in members
             ]
             changes.add(
@@ -313,9 +314,10 @@ def _regularise(
             inserted = int((sizes == 0).sum())
             series = buckets.mean()
             duplicates += merged
+            extra = f", averaging {merged} reading(s) that shared a slot" if merged else ""
             notes.append(
                 f"The times are irregular; they were placed on a regular grid of '{frequency}' "
-                f"(the most common spacing){', averaging ' + str(merged) + ' readings that fell in the same slot' if merged else ''}."  # noqa: E501
+                f"(the most common spacing){extra}."
             )
             series.index.freq = to_offset(frequency)
         if inserted:
@@ -454,7 +456,7 @@ def calendar_season(frequency: str | None) -> int | None:
     if frequency is None:
         return None
     offset = to_offset(frequency)
-    name = offset.name
+    name = offset.rule_code
     if offset.n != 1 and not isinstance(offset, pd.offsets.Tick):
         return None
     if name in ("MS", "ME", "BMS", "BME"):
@@ -530,6 +532,11 @@ def _iso(value: object) -> str | None:
             return value.date().isoformat()
         return value.isoformat()
     return None
+
+
+def _number_text(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _float(value: object) -> float | None:

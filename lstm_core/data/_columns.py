@@ -33,7 +33,7 @@ JUNK_TOKENS = frozenset(
 _TIME_NAME = re.compile(
     r"date|time|year|jahr|datum|month|period|day|week|quarter|epoch|timestamp|^ds$|^t$", re.I
 )
-_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _PERIOD_Q = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I)
 _PERIOD_M = re.compile(r"^\d{4}-\d{1,2}$")
 _DMY = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?$")
@@ -161,16 +161,18 @@ def detect_date_format(
         return DateFormat("native")
     if pd.api.types.is_bool_dtype(column.dtype):
         return None
-    if pd.api.types.is_numeric_dtype(column.dtype) or (
-        is_text(column) and numeric_share(column)[0] == 1.0
-    ):
+    if pd.api.types.is_numeric_dtype(column.dtype):
         return _numeric_date_format(parse_numbers(column, "point"), name)
     if not is_text(column):
         return None
     sample = sample_of(column)
     if sample.empty:
         return None
-    return _text_date_format(column, sample, dayfirst)
+    # Text dates first: `01.02.2021` would also pass as a number with dots as thousands separators.
+    found = _text_date_format(column, sample, dayfirst)
+    if found is None and numeric_share(column)[0] == 1.0:
+        found = _numeric_date_format(parse_numbers(column, "point"), name)
+    return found
 
 
 def _numeric_date_format(values: pd.Series, name: str) -> DateFormat | None:
