@@ -23,6 +23,7 @@ from lstm_core.runs import (
     make_manifest,
     read_bundle,
     save_bundle,
+    to_jsonable,
     validate_manifest,
 )
 
@@ -169,6 +170,18 @@ def test_make_manifest_is_plain_json_with_all_keys():
     assert manifest["created"].endswith("+00:00")
     assert set(manifest["versions"]) == {"python", "tensorflow", "keras", "numpy", "pandas",
                                          "lstm_core"}
+
+
+def test_to_jsonable_keeps_a_date_index_and_drops_plain_row_numbers():
+    dates = pd.date_range("2024-01-01", periods=2, freq="D")
+    by_date = pd.DataFrame({"forecast": [1.0, np.nan]}, index=dates)
+    assert to_jsonable(by_date) == [
+        {"index": "2024-01-01T00:00:00", "forecast": 1.0},
+        {"index": "2024-01-02T00:00:00", "forecast": None},
+    ]
+    plain = pd.DataFrame({"step": [5, 6], "forecast": [np.float32(2.0), pd.NA]})
+    assert to_jsonable(plain) == [{"step": 5, "forecast": 2.0}, {"step": 6, "forecast": None}]
+    assert to_jsonable({dates[0]: np.int64(3)}) == {"2024-01-01T00:00:00": 3}
 
 
 def test_make_manifest_refuses_values_it_cannot_store():

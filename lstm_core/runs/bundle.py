@@ -110,9 +110,10 @@ def _iso_label(label: Any) -> str:
 def to_jsonable(value: Any) -> Any:
     """Convert a value to plain JSON types: numpy scalars to Python, NaN/inf to None, times to ISO.
 
-    DataFrames become lists of records (their index kept as a column when it is named), Series and
-    arrays become lists, objects with `to_dict()` become their dict. Raises `TypeError` for anything
-    else, because a manifest must never hold a value it cannot write faithfully.
+    DataFrames become lists of records (their index kept as a column unless it is plain row
+    numbers 0..n-1), Series and arrays become lists, objects with `to_dict()` become their dict.
+    Raises `TypeError` for anything else, because a manifest must never hold a value it cannot
+    write faithfully.
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -123,19 +124,19 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         number = float(value)
         return number if math.isfinite(number) else None
-    if value is pd.NaT:
+    if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
         return _iso_label(value)
     if isinstance(value, (pd.Timedelta, dt.timedelta)):
         return str(value)
     if isinstance(value, pd.DataFrame):
-        frame = value.reset_index() if _named_index(value.index) else value
+        frame = value if _default_index(value.index) else value.reset_index()
         return [to_jsonable(record) for record in frame.to_dict(orient="records")]
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
         return [to_jsonable(item) for item in value.tolist()]
     if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {_iso_label(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(item) for item in value]
     if hasattr(value, "to_dict"):
@@ -143,8 +144,14 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"a manifest cannot hold values of type {type(value).__name__}")
 
 
-def _named_index(index: pd.Index) -> bool:
-    return any(name is not None for name in index.names)
+def _default_index(index: pd.Index) -> bool:
+    # Only an unnamed 0..n-1 row number carries no information; any other index (dates!) is kept.
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.name is None
+        and index.start == 0
+        and index.step == 1
+    )
 
 
 def library_versions() -> dict[str, str | None]:
