@@ -30,7 +30,6 @@ page = st.navigation(
         st.Page("pages/about.py", title="About LSTMs", icon=":material/school:"),
     ]
 )
-render_sidebar()
 
 try:
     page.run()
@@ -42,3 +41,6 @@ except Exception:  # Streamlit's rerun/stop signals are BaseExceptions and pass 
         f"or report reference **{ref}** (it is in the server log).",
         icon=":material/error:",
     )
+finally:
+    # Drawn after the page so it shows what the page just loaded or trained.
+    render_sidebar()

@@ -28,8 +28,8 @@ def _table(runs: list[RunInfo]):
             "Seconds": [round(r.seconds, 1) for r in runs],
         }
     )
-    return st.dataframe(
-        frame, hide_index=True, on_select="rerun", selection_mode="multi-row", key="runs_table",
+    st.dataframe(
+        frame, hide_index=True, key="runs_table",
         column_config={"MASE": st.column_config.NumberColumn(format="%.3f")},
     )
 
@@ -143,10 +143,16 @@ if not runs:
     st.info("No saved runs yet. Every training you finish on the Train page is saved here.")
     st.stop()
 
-st.caption("Select one run to open, rename, download or delete it; select two or more to compare.")
-selection = _table(runs)
-rows = selection.selection.rows if selection is not None else []
-chosen = [runs[i] for i in rows if i < len(runs)]
+_table(runs)
+by_id = {r.id: r for r in runs}
+picked = st.multiselect(
+    "Choose runs",
+    list(by_id),
+    format_func=lambda run_id: f"{by_id[run_id].name}  ({run_id})",
+    placeholder="Choose one run to open, rename, download or delete; two or more to compare",
+    key="runs_pick",
+)
+chosen = [by_id[run_id] for run_id in picked if run_id in by_id]
 if len(chosen) == 1:
     _one_run(store, chosen[0])
 elif len(chosen) >= 2:

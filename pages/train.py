@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from lstm_core.charts import loss_figure
-from lstm_core.config import LIMITS, Settings, default_settings
+from lstm_core.config import LIMITS, TRANSFORMS, Settings, default_settings
 from lstm_core.data import Dataset, check_length
 from lstm_core.errors import DataError, SettingsError
 from ui import state
@@ -65,7 +65,7 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             help="tanh is the standard LSTM; relu is what the classic tutorial uses.",
         )
         st.markdown("**Training**")
-        c = st.columns(5)
+        c = st.columns(4)
         epochs = c[0].number_input(
             "Epochs", 1, LIMITS["epochs"], t.epochs,
             help="Passes over the training data (early stopping may end sooner).",
@@ -83,9 +83,27 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             help="Stop after this many epochs without a better validation loss (0 = never); "
             "the best weights are kept.",
         )
-        level = c[4].slider(
+        st.markdown("**Forecast**")
+        c = st.columns(4)
+        holdout = c[0].number_input(
+            "Holdout length", 1, LIMITS["horizon"], int(defaults.holdout or w.horizon),
+            help="How many points at the end are hidden from training and used to score the "
+            "forecast. Default: one horizon.",
+        )
+        level = c[1].slider(
             "Interval level", 0.5, 0.99, float(defaults.level), step=0.01,
             help="Coverage the forecast interval aims for (80 % by default).",
+        )
+        ensemble = c[2].number_input(
+            "Models in ensemble", 1, LIMITS["ensemble"], int(defaults.ensemble),
+            help="Train several models with different seeds and take their median: steadier "
+            "forecasts, proportionally longer training.",
+        )
+        transform = c[3].selectbox(
+            "Transform", TRANSFORMS, index=TRANSFORMS.index(defaults.transform)
+            if defaults.transform in TRANSFORMS else 0,
+            help="'auto' models the logarithm when every value is above zero (swings that grow "
+            "with the level); 'log' insists on it; 'none' models the raw values.",
         )
         submitted = st.form_submit_button(
             "Train", type="primary", icon=":material/play_arrow:", disabled=busy
@@ -103,6 +121,9 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
                           "batch_size": int(batch_size), "learning_rate": float(learning_rate),
                           "patience": int(patience), "seed": int(seed)},
                 "level": float(level),
+                "holdout": int(holdout),
+                "ensemble": int(ensemble),
+                "transform": transform,
             }
         )
     except SettingsError as exc:

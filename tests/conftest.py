@@ -11,12 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Keep every test's saved runs in a temporary folder, never in the user's real one."""
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the suite's saved runs in a temporary folder, never in the user's real one."""
     home = tmp_path_factory.mktemp("studio-home")
-    monkeypatch.setenv("LSTM_STUDIO_HOME", str(home))
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSTM_STUDIO_HOME", str(home))
+        yield
 
 
 @pytest.fixture(scope="session")
