@@ -498,10 +498,15 @@ def season_length(values: np.ndarray, frequency: str | None) -> int | None:
     acf = _acf(x, max_lag)
     noise = 2.0 / math.sqrt(n)
     expected = calendar_season(frequency)
-    if expected and 2 <= expected <= max_lag and _is_peak(acf, expected):
+    if expected and 2 <= expected <= max_lag and _near_peak(acf, expected):
         if acf[expected] > max(noise, 0.1):
             return expected
-    peaks = [k for k in range(2, max_lag) if _is_peak(acf, k) and acf[k] > max(3 * noise, 0.3)]
+    # A seasonal peak follows a dip below zero; short-lag bumps from smoothing or noise do not.
+    dipped = np.minimum.accumulate(acf) < 0
+    peaks = [
+        k for k in range(2, max_lag)
+        if dipped[k - 1] and _is_peak(acf, k) and acf[k] > max(3 * noise, 0.3)
+    ]
     if not peaks:
         return None
     return max(peaks, key=lambda k: acf[k])
@@ -515,6 +520,13 @@ def _acf(x: np.ndarray, max_lag: int) -> np.ndarray:
     spectrum = np.fft.rfft(x, size)
     corr = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
     return corr / corr[0]
+
+
+def _near_peak(acf: np.ndarray, k: int) -> bool:
+    # Noise shifts a long season's ACF peak by a lag or two; the calendar lag only has to be close.
+    width = max(1, k // 10)
+    window = acf[max(1, k - width) : k + width + 1]
+    return bool(acf[k] >= 0.9 * window.max())
 
 
 def _is_peak(acf: np.ndarray, k: int) -> bool:

@@ -1,0 +1,132 @@
+"""Unit tests of the data engine's parts: season length, lengths, typed frames, caps, imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core.data import (
+    MAX_CHANGES,
+    ColumnChoice,
+    check_length,
+    detect_columns,
+    inspect_summary,
+    list_sheets,
+    load_dataset,
+    minimum_length,
+    read_table,
+    season_length,
+    to_series,
+)
+from lstm_core.errors import DataError
+from lstm_core.samples import SAMPLES, sample_bytes
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize(("key", "season", "freq"), [
+    ("airline", 12, "MS"), ("births", 7, "D"), ("counting", None, None)
+])
+def test_samples_load_with_their_season(key: str, season: int | None, freq: str | None) -> None:
+    dataset = load_dataset(sample_bytes(key), SAMPLES[key].filename)
+    assert dataset.report.season_length == season
+    assert dataset.report.frequency == freq
+    assert dataset.report.warnings == ()
+
+
+def test_births_sample_is_a_real_daily_series() -> None:
+    dataset = load_dataset(sample_bytes("births"), "births.csv")
+    assert len(dataset.series) == 731
+    assert dataset.report.start == "1987-01-01" and dataset.report.end == "1988-12-31"
+    weekday_mean = dataset.series.groupby(dataset.series.index.day_of_week).mean()
+    assert weekday_mean[[5, 6]].max() < weekday_mean[[0, 1, 2, 3, 4]].min()  # fewer on weekends
+
+
+def test_season_length_from_calendar_and_from_acf_alone() -> None:
+    rng = np.random.default_rng(1)
+    t = np.arange(24 * 20)
+    hourly = 10 + np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.1, t.size)
+    assert season_length(hourly, "h") == 24
+    weekly = np.sin(2 * np.pi * np.arange(52 * 4) / 52) + rng.normal(0, 0.05, 52 * 4)
+    assert season_length(weekly, "W-SUN") == 52
+    assert season_length(weekly[:80], "W-SUN") != 52  # fewer than two seasons: not claimed
+    no_dates = np.sin(2 * np.pi * np.arange(300) / 10) + rng.normal(0, 0.05, 300)
+    assert season_length(no_dates, None) == 10
+    assert season_length(rng.normal(size=500), None) is None
+    assert season_length(np.arange(100.0), None) is None  # a straight line has no season
+
+
+def test_minimum_and_check_length() -> None:
+    assert minimum_length(24, 12, 12) == 48
+    check_length(48, 24, 12, 12)
+    with pytest.raises(DataError) as info:
+        check_length(47, 24, 12, 12)
+    assert str(info.value) == (
+        "The series has 47 points, but a window of 24, a horizon of 12 and a holdout of 12 need "
+        "at least 48; shorten the window, horizon or holdout, or use a longer series."
+    )
+
+
+def test_list_sheets() -> None:
+    assert list_sheets((CORPUS / "multi_sheet.xlsx").read_bytes(), "book.xlsx") == [
+        "Sales", "Costs"
+    ]
+    assert list_sheets((CORPUS / "iso_daily.csv").read_bytes(), "iso_daily.csv") == []
+
+
+def test_read_table_keeps_junk_text_visible() -> None:
+    frame = read_table((CORPUS / "junk_cells.csv").read_bytes(), "junk_cells.csv")
+    assert list(frame.columns) == ["date", "value"]
+    assert frame["value"].iloc[1] == "n/a" and frame["value"].iloc[17] == ""
+
+
+def test_typed_frame_with_timezone_aware_dates() -> None:
+    stamps = pd.date_range("2021-10-31 00:00", periods=6, freq="h", tz="Europe/Berlin")
+    frame = pd.DataFrame({"when": stamps, "kw": np.arange(6.0), "label": list("abcdef")})
+    choice = detect_columns(frame)
+    assert choice == ColumnChoice(("when", "kw", "label"), "when", "kw", ("kw",), None)
+    series, report = to_series(frame, choice)
+    assert series.index.tz is None
+    assert series.index[0] == pd.Timestamp("2021-10-30 22:00")
+    assert report.frequency == "h" and report.rows_used == 6
+
+
+def test_changes_table_is_capped_but_counts_are_complete() -> None:
+    n = MAX_CHANGES + 500
+    rows = "\n".join("n/a" if i % 2 else str(i) for i in range(2 * n))
+    dataset = load_dataset(("value\n" + rows + "\n").encode(), "big.csv")
+    assert dataset.report.junk_cells == n
+    assert len(dataset.report.changes) == MAX_CHANGES
+    assert f"{n} rows were changed; the table of changes shows the first {MAX_CHANGES}." in (
+        dataset.report.warnings
+    )
+
+
+def test_inspect_summary_is_json_and_matches_the_dataset() -> None:
+    dataset = load_dataset((CORPUS / "footer_total.csv").read_bytes(), "footer_total.csv")
+    summary = json.loads(json.dumps(inspect_summary(dataset), allow_nan=False))
+    assert summary["rows_dropped"] == 1 and summary["head"] == [10.0, 20.0, 30.0, 40.0]
+    assert summary["date_column"] == "month" and summary["start"] == "2021-01-01"
+
+
+def test_drop_policy_summary_has_null_for_missing_values() -> None:
+    dataset = load_dataset((CORPUS / "gaps_daily.csv").read_bytes(), "gaps.csv", fill="drop")
+    summary = inspect_summary(dataset)
+    assert summary["head"] == [1.0, 2.0, 3.0, None, None]
+    json.dumps(summary, allow_nan=False)
+
+
+def test_data_module_does_not_import_tensorflow_or_streamlit() -> None:
+    code = (
+        "import sys, lstm_core.data, lstm_core.commands.inspect; "
+        "print(any(m.split('.')[0] in ('tensorflow', 'keras', 'streamlit') for m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
