@@ -212,12 +212,17 @@ def seasonal_naive_path(history: np.ndarray, h: int, season: int | None) -> np.n
     return np.resize(x[-m:], h).astype(float)
 
 
+# Beyond this many seasons (or points without a season) ETS is fit on the most recent part only:
+# the fit time grows with the length and old seasons barely move the smoothed states.
+ETS_MAX_SEASONS = 20
+ETS_MAX_POINTS = 600
+
+
 def _ets_candidates(x: np.ndarray, season: int | None) -> list[dict]:
     seasonal_ok = bool(season and season > 1 and x.size >= 2 * season + 2)
-    positive = bool(np.all(x > 0))
     seasons: list[str | None] = [None]
     if seasonal_ok:
-        seasons += ["add", "mul"] if positive else ["add"]
+        seasons += ["add", "mul"] if bool(np.all(x > 0)) else ["add"]
     out = []
     for trend, damped in ((None, False), ("add", False), ("add", True)):
         for seas in seasons:
@@ -233,10 +238,13 @@ def _ets_candidates(x: np.ndarray, season: int | None) -> list[dict]:
 
 
 def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
-    """Exponential smoothing (statsmodels `ETSModel`) with trend and season chosen by AICc.
+    """Exponential smoothing (statsmodels Holt-Winters) with trend and season chosen by AICc.
 
     Candidates: no/additive/damped trend × no/additive/multiplicative season (multiplicative only
-    for positive data; seasonal only with two full seasons of history), additive errors.
+    for positive data; seasonal only with two full seasons of history). Initial states use
+    statsmodels' heuristic (fast and robust on long seasons) when there is enough history.
+    A long history is cut to its last `ETS_MAX_SEASONS` seasons (or `ETS_MAX_POINTS` points),
+    and the note says so.
 
     Args:
         history: (n,) past values without NaN.
@@ -246,19 +254,24 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
     Returns:
         `BaselineResult("ets", forecast, note)`; the note names the chosen model, or why none fit.
     """
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     x = np.asarray(history, dtype=float).ravel()
     if np.isnan(x).any():
         return BaselineResult("ets", None, "ETS needs a history without missing values.")
     if x.size < 6:
         return BaselineResult("ets", None, "ETS needs at least 6 values of history.")
+    keep = ETS_MAX_SEASONS * season if season and season > 1 else ETS_MAX_POINTS
+    cut = x.size > keep
+    x = x[-keep:]
     best: tuple[float, dict, object] | None = None
     for spec in _ets_candidates(x, season):
+        periods = spec["seasonal_periods"] or 1
+        init = "heuristic" if x.size >= 10 + 2 * periods else "estimated"
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                fit = ETSModel(x, error="add", **spec).fit(disp=False)
+                fit = ExponentialSmoothing(x, initialization_method=init, **spec).fit()
             aicc = float(fit.aicc)
         except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
             continue
@@ -276,7 +289,10 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
     if spec["damped_trend"]:
         trend = "damped"
     seas = {None: "none", "add": "additive", "mul": "multiplicative"}[spec["seasonal"]]
-    return BaselineResult("ets", values, f"ETS chosen by AICc: trend {trend}, season {seas}.")
+    note = f"ETS chosen by AICc: trend {trend}, season {seas}."
+    if cut:
+        note += f" Fit on the last {keep} points of the history."
+    return BaselineResult("ets", values, note)
 
 
 def baselines(history: np.ndarray, h: int, season: int | None) -> list[BaselineResult]:
