@@ -258,6 +258,12 @@ def test_changes_name_original_text_and_reason() -> None:
     assert first["new_value"] == 1.0
     assert first["reason"] == "not a number; filled by interpolation in time"
 
+    excel = load("excel_junk_footer.xlsx").report.changes
+    assert [(c["row"], c["original"], c["reason"]) for c in excel] == [
+        (5, "Total, 8", "row dropped: not a date"),
+        (2, "n/a", "not a number; filled by interpolation in time"),
+    ]
+
     footer = load("footer_total.csv").report.changes
     assert footer == (
         {"row": 5, "position": None, "date": None, "original": "Total, 100", "new_value": None,

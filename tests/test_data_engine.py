@@ -130,3 +130,17 @@ def test_data_module_does_not_import_tensorflow_or_streamlit() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_row_counter_is_not_the_default_value_column() -> None:
+    data = b"rownames,date,births\n1,2021-01-01,50\n2,2021-01-02,70\n3,2021-01-03,65\n"
+    dataset = load_dataset(data, "births.csv")
+    assert dataset.choice.value_column == "births"
+    assert dataset.choice.numeric_columns == ("rownames", "births")
+
+
+def test_unnamed_increasing_numbers_are_not_taken_for_epoch_dates() -> None:
+    data = b"id,value\n100000000,1\n100000007,2\n100000100,3\n"
+    dataset = load_dataset(data, "ids.csv")
+    assert dataset.choice.date_column is None
+    assert dataset.choice.value_column == "id"

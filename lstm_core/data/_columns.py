@@ -179,12 +179,13 @@ def _numeric_date_format(values: pd.Series, name: str) -> DateFormat | None:
     head = values.dropna().iloc[:SAMPLE_HEAD].to_numpy()
     if head.size < 2 or not np.all(head == np.round(head)):
         return None
-    increasing = bool(np.all(np.diff(head) > 0))
+    steps = np.diff(head)
     hinted = bool(_TIME_NAME.search(name))
-    if not (hinted or increasing):
+    # Without a time-like name only evenly spaced, increasing numbers pass for years or epochs.
+    if not (hinted or (steps.min() > 0 and steps.min() == steps.max())):
         return None
     low, high = head.min(), head.max()
-    if 1700 <= low and high <= 2200 and (hinted or np.all(np.diff(head) == 1)):
+    if 1700 <= low and high <= 2200 and (hinted or steps.max() == 1):
         return DateFormat("year")
     if 1e8 <= low and high <= 4.2e9:
         return DateFormat("epoch", unit="s")
@@ -343,6 +344,11 @@ def _fast_strptime(text: pd.Series, fmt: str | None) -> pd.Series:
 # ---------------------------------------------------------------- choice
 
 
+def _is_counter(column: pd.Series) -> bool:
+    head = parse_numbers(column.iloc[:SAMPLE_HEAD]).to_numpy()
+    return head.size > 2 and head[0] in (0.0, 1.0) and bool(np.all(np.diff(head) == 1))
+
+
 def unknown_column(kind: str, name: str, columns: list[str]) -> DataError:
     """The error for a column name that is not in the file."""
     return DataError(
@@ -358,7 +364,8 @@ def detect_columns(
     Args:
         df: the table from `read_table` (or any DataFrame).
         date_col: force this date column (None: detect the first column that holds dates).
-        value_col: force this value column (None: the first numeric column that is not the date).
+        value_col: force this value column (None: the first numeric column that is not the date
+            and not a row counter such as 1, 2, 3, ...).
 
     Returns:
         The `ColumnChoice`.
@@ -405,7 +412,9 @@ def detect_columns(
         elif not count and is_text(df[name]) and sample_of(df[name]).empty:
             all_junk.append(name)  # only empty/junk cells: maybe a value column with no data
     if value_col is None:
-        candidates = numeric or all_junk
+        # A row counter (1, 2, 3, ...) is numeric but never the series to forecast.
+        counters = [name for name in numeric if _is_counter(df[name])]
+        candidates = [n for n in numeric if n not in counters] or numeric or all_junk
         if not candidates:
             raise DataError(
                 "No column holds numbers; the file needs a column of numeric values to forecast."

@@ -247,7 +247,8 @@ def _read_excel(data: bytes, filename: str, sheet: str | None, notes: list[str])
         )
     try:
         frame = pd.read_excel(
-            io.BytesIO(data), sheet_name=chosen, engine="openpyxl", nrows=MAX_ROWS + 1
+            io.BytesIO(data), sheet_name=chosen, engine="openpyxl", nrows=MAX_ROWS + 1,
+            keep_default_na=False,  # keep "n/a" and friends as text so they count as junk
         )
     except Exception as exc:  # openpyxl/zip errors on damaged workbooks come in many types
         raise DataError(
@@ -258,8 +259,7 @@ def _read_excel(data: bytes, filename: str, sheet: str | None, notes: list[str])
         raise DataError(
             f"The sheet '{chosen}' is empty; choose a sheet with a header row and data."
         )
-    frame = frame.dropna(how="all")  # Excel often carries formatted but empty rows at the end
-    return frame.reset_index(drop=True).apply(_excel_column_to_text)
+    return frame.apply(_excel_column_to_text)
 
 
 def _excel_column_to_text(column: pd.Series) -> pd.Series:
