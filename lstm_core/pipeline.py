@@ -149,6 +149,12 @@ def _base_season(season: int | None, input_length: int) -> int:
     return season if season and 1 < season <= input_length else 1
 
 
+def _base_paths(x: np.ndarray, season: int, horizon: int) -> np.ndarray:
+    """Seasonal-naive forecasts of each window: `x: (k, input_length)` -> `(k, horizon)`."""
+    length = x.shape[1]
+    return x[:, length - season + (np.arange(horizon) % season)]
+
+
 def _normalise(
     windows: np.ndarray, season: int, horizon: int, floor: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -164,10 +170,8 @@ def _normalise(
         `X: (k, input_length, 1)` normalised inputs, `base: (k, horizon)`, `scale: (k, 1)`.
     """
     x = np.asarray(windows, dtype=float).reshape(len(windows), -1)  # (k, input_length)
-    length = x.shape[1]
     scale = np.maximum(x.std(axis=1, keepdims=True), floor)  # (k, 1)
-    base_cols = length - season + (np.arange(horizon) % season)
-    base = x[:, base_cols]  # (k, horizon)
+    base = _base_paths(x, season, horizon)
     X = ((x - x[:, -1:]) / scale)[:, :, None].astype(np.float32)
     return X, base, scale
 

@@ -1,0 +1,138 @@
+"""Tests for lstm_core.pipeline on tiny models (few units, few epochs)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core import evaluation as ev
+from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
+from lstm_core.errors import BundleError, DataError, SettingsError
+from lstm_core.pipeline import forecast_from_models, infer_season, run_forecast
+
+RNG = np.random.default_rng(3)
+T = np.arange(72)
+SERIES = pd.Series(
+    100 + T + 10 * np.sin(2 * np.pi * T / 12) + RNG.normal(0, 1, T.size),
+    index=pd.date_range("2015-01-01", periods=T.size, freq="MS"),
+    name="sales",
+)
+TINY = Settings(
+    window=WindowConfig(input_length=12, horizon=6),
+    model=ModelConfig(units=4),
+    train=TrainConfig(epochs=3, batch_size=16, patience=0, seed=7),
+    holdout=6,
+)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_forecast(SERIES, TINY)
+
+
+def test_holdout_frame_is_consistent(result):
+    frame = result.holdout
+    assert list(frame.columns) == [
+        "date", "actual", "forecast", "lower", "upper", "naive", "seasonal_naive", "ets",
+    ]
+    assert len(frame) == 6
+    assert list(frame["date"]) == list(SERIES.index[-6:])
+    np.testing.assert_array_equal(frame["actual"], SERIES.to_numpy()[-6:])
+    assert (frame["lower"] <= frame["forecast"]).all()
+    assert (frame["forecast"] <= frame["upper"]).all()
+    np.testing.assert_array_equal(frame["seasonal_naive"], SERIES.to_numpy()[-18:-12])
+
+
+def test_scores_match_the_frame(result):
+    assert set(result.scores) == {"lstm", "naive", "seasonal_naive", "ets"}
+    frame = result.holdout
+    insample = SERIES.to_numpy()[:-6]
+    assert result.scores["lstm"]["mase"] == pytest.approx(
+        ev.mase(frame["actual"], frame["forecast"], insample, 12)
+    )
+    assert result.scores["seasonal_naive"]["mae"] == pytest.approx(
+        ev.mae(frame["actual"], frame["seasonal_naive"])
+    )
+    assert result.coverage == ev.coverage(frame["actual"], frame["lower"], frame["upper"])
+
+
+def test_future_frame_continues_the_dates(result):
+    future = result.future
+    assert list(future.columns) == ["date", "forecast", "lower", "upper"]
+    assert list(future["date"]) == list(pd.date_range("2021-01-01", periods=6, freq="MS"))
+    assert np.isfinite(future[["forecast", "lower", "upper"]].to_numpy()).all()
+    assert (future["lower"] < future["upper"]).all()
+
+
+def test_result_metadata(result):
+    assert result.transform == "log"
+    assert result.season_length == 12
+    assert result.time_column == "date"
+    assert len(result.models) == 1 and result.train_result.epochs_run == 3
+    assert any("reuses the networks" in note for note in result.notes)
+    assert result.settings.holdout == 6 and not result.stopped
+
+
+def test_same_seed_gives_same_numbers(result):
+    again = run_forecast(SERIES, TINY)
+    np.testing.assert_allclose(again.holdout["forecast"], result.holdout["forecast"], rtol=1e-6)
+    np.testing.assert_allclose(again.future["upper"], result.future["upper"], rtol=1e-6)
+
+
+def test_forecast_from_models_reproduces_the_future(result):
+    frame = forecast_from_models(SERIES, result.models, result.state)
+    np.testing.assert_allclose(frame["forecast"], result.future["forecast"], rtol=1e-6)
+    short = forecast_from_models(SERIES, result.models, result.state, horizon=2)
+    assert len(short) == 2
+
+
+def test_forecast_from_models_refuses_longer_horizon_and_foreign_state(result):
+    with pytest.raises(SettingsError) as info:
+        forecast_from_models(SERIES, result.models, result.state, horizon=7)
+    assert str(info.value) == (
+        "horizon must be between 1 and 6 (the horizon this run was trained for), got 7."
+    )
+    with pytest.raises(BundleError):
+        forecast_from_models(SERIES, result.models, {"method": "other"})
+
+
+def test_progress_and_stop_across_ensemble():
+    seen = []
+    settings = replace(TINY, ensemble=3)
+    out = run_forecast(SERIES, settings, on_epoch=lambda e, logs: seen.append(dict(logs)),
+                       should_stop=lambda: len(seen) >= 2)
+    assert out.stopped
+    assert len(out.train_results) == 1  # stop ends the current member and skips the rest
+    assert seen[0]["member"] == 1 and seen[0]["members"] == 3 and seen[0]["phase"] == "train"
+    assert "loss" in seen[0] and "val_loss" in seen[0]
+    assert len(out.future) == 6
+
+
+def test_rolling_holdout_longer_than_horizon_and_step_index():
+    series = pd.Series(SERIES.to_numpy() - 150, name="level")  # negatives: no log
+    settings = replace(TINY, holdout=9)
+    out = run_forecast(series, settings, season_length=12)
+    assert out.transform == "none"
+    assert list(out.holdout["step"]) == list(range(63, 72))
+    assert out.holdout["forecast"].notna().all()
+    assert list(out.future["step"]) == list(range(72, 78))
+
+
+def test_too_short_series_raises_data_error():
+    with pytest.raises(DataError):
+        run_forecast(SERIES.iloc[:20], TINY)
+
+
+@pytest.mark.parametrize(
+    ("freq", "season"), [("MS", 12), ("QS", 4), ("W-SUN", 52), ("D", 7), ("h", 24),
+                         ("30min", 48), ("YS", None)],
+)
+def test_infer_season(freq, season):
+    assert infer_season(pd.date_range("2020-01-01", periods=5, freq=freq)) == season
+
+
+def test_infer_season_without_dates():
+    assert infer_season(pd.RangeIndex(10)) is None
