@@ -136,7 +136,7 @@ def to_series(
         frequency = None
         timestamps_inserted = duplicates_merged = 0
     else:
-        kept_dates = pd.DatetimeIndex(dates[keep])
+        kept_dates = dates if not dropped.any() else pd.DatetimeIndex(dates[keep])
         series, frequency, regular, duplicates_merged, timestamps_inserted = _regularise(
             kept_values, kept_dates, row_numbers, raw_text, changes, notes
         )
@@ -278,7 +278,8 @@ def _regularise(
     series = pd.Series(sorted_values, index=sorted_dates)
 
     duplicates = 0
-    if not sorted_dates.is_unique:
+    # On a sorted index, uniqueness is just strictly increasing steps (no hash table needed).
+    if not bool((np.diff(sorted_dates.asi8) > 0).all()):
         series = series.groupby(level=0, sort=True).mean()
         duplicates = n - len(series)
         notes.append(
@@ -299,9 +300,12 @@ def _regularise(
             )
 
     frequency, regular = infer_frequency(series.index)
+    exact = regular and _inferred_exactly(series.index, frequency)
     inserted = 0
     if frequency is not None:
-        if regular:
+        if regular and exact:
+            series.index.freq = to_offset(frequency)  # infer_freq saw no gaps: nothing to insert
+        elif regular:
             grid = pd.date_range(series.index[0], series.index[-1], freq=frequency)
             _check_grid(len(grid))
             inserted = len(grid) - len(series)
@@ -382,6 +386,17 @@ def infer_frequency(index: pd.DatetimeIndex) -> tuple[str | None, bool]:
             return "B", True  # business days: weekends are not gaps
         return alias, True
     return alias, False
+
+
+def _inferred_exactly(index: pd.DatetimeIndex, frequency: str | None) -> bool:
+    # Cheap check that the index already is the full grid: same length as the grid would have.
+    if frequency is None or len(index) < 3:
+        return False
+    offset = to_offset(frequency)
+    if isinstance(offset, pd.offsets.Tick):
+        span = (index[-1] - index[0]) / pd.Timedelta(offset)
+        return span == len(index) - 1
+    return index[0] + (len(index) - 1) * offset == index[-1]
 
 
 def _alias(value: object) -> str:

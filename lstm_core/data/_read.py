@@ -125,6 +125,8 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> pd.DataF
 
 
 def _check_not_empty(data: bytes) -> None:
+    if data[:SNIFF_BYTES].strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
+        return  # something besides BOMs and blanks near the start: no need to scan a big file
     stripped = data.strip()
     for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         if stripped.startswith(bom):
