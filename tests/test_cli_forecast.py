@@ -1,0 +1,137 @@
+"""Tests for `python -m lstm_core forecast` (in-process, tiny models)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core.cli import build_parser, main
+from lstm_core.commands.forecast import resolve_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--window", "12", "--units", "4", "--epochs", "2", "--patience", "0", "--seed", "3"]
+
+
+@pytest.fixture()
+def monthly_csv(tmp_path: Path) -> Path:
+    t = np.arange(60)
+    frame = pd.DataFrame(
+        {
+            "Month": pd.date_range("2018-01-01", periods=60, freq="MS").strftime("%Y-%m"),
+            "Sales": 50 + t + 8 * np.sin(2 * np.pi * t / 12),
+        }
+    )
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["forecast", *argv])
+
+
+def test_forecast_writes_csv_of_right_length_and_dates(monthly_csv, tmp_path, capsys):
+    out = tmp_path / "f.csv"
+    report = tmp_path / "r.html"
+    code = main(["forecast", str(monthly_csv), "--horizon", "4", "--out", str(out),
+                 "--report", str(report), *TINY])
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["date", "forecast", "lower", "upper"]
+    assert list(frame["date"]) == ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["settings"]["window"] == {"input_length": 12, "horizon": 4}
+    assert summary["settings"]["train"]["epochs"] == 2
+    assert set(summary["scores"]) == {"lstm", "naive", "seasonal_naive", "ets"}
+    assert 0.0 <= summary["coverage"] <= 1.0
+    assert summary["seconds"] > 0
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Forecast vs actual on the holdout" in page
+
+
+def test_flags_override_config_which_overrides_defaults(tmp_path):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": {"units": 3, "layers": 2}, "train": {"seed": 5},
+                                  "level": 0.9}))
+    settings = resolve_settings(
+        _args("x.csv", "--horizon", "6", "--config", str(config), "--units", "8"), 144, 12
+    )
+    assert settings.model.units == 8  # flag beats config
+    assert settings.model.layers == 2 and settings.train.seed == 5 and settings.level == 0.9
+    assert settings.window.horizon == 6 and settings.holdout == 6
+    assert settings.window.input_length == 24  # default: two seasons
+
+
+def test_bad_config_is_a_settings_error(tmp_path):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": {"colour": "red"}}))
+    from lstm_core.errors import SettingsError
+
+    with pytest.raises(SettingsError) as info:
+        resolve_settings(_args("x.csv", "--horizon", "3", "--config", str(config)), 100, None)
+    assert str(info.value) == (
+        "Unknown model key 'colour'; allowed keys are activation, dropout, layers, units."
+    )
+
+
+def test_missing_horizon_exits_2(monthly_csv, capsys):
+    assert main(["forecast", str(monthly_csv)]) == 2
+    assert capsys.readouterr().err == (
+        "error: --horizon is required: say how many steps to forecast.\n"
+    )
+
+
+def test_bad_file_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,colour\nalice,red\nbob,blue\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "lstm_core", "forecast", str(bad), "--horizon", "3",
+         "--out", str(tmp_path / "f.csv")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["forecast", str(tmp_path / "nope.csv"), "--horizon", "3"]) == 2
+    assert capsys.readouterr().err.startswith("error: file not found:")
+
+
+def test_from_run_forecasts_without_training(monthly_csv, tmp_path, capsys):
+    from lstm_core.config import default_settings
+    from lstm_core.data import load_dataset
+    from lstm_core.pipeline import run_forecast
+    from lstm_core.run_record import manifest_from_result
+    from lstm_core.runs import save_bundle
+
+    dataset = load_dataset(monthly_csv.read_bytes(), monthly_csv.name)
+    settings = default_settings(60, 12)
+    settings = type(settings).from_dict(
+        {**settings.to_dict(), "window": {"input_length": 12, "horizon": 6},
+         "model": {"units": 4}, "train": {"epochs": 2, "patience": 0}, "holdout": 6}
+    )
+    result = run_forecast(dataset.series, settings, season_length=12)
+    bundle = tmp_path / "run.zip"
+    save_bundle(bundle, list(result.models),
+                manifest_from_result(result, name="tiny", dataset_name="sales.csv"))
+    out = tmp_path / "again.csv"
+    capsys.readouterr()
+    code = main(["forecast", str(monthly_csv), "--from-run", str(bundle), "--horizon", "3",
+                 "--out", str(out)])
+    assert code == 0
+    frame = pd.read_csv(io.BytesIO(out.read_bytes()))
+    assert len(frame) == 3
+    np.testing.assert_allclose(frame["forecast"], result.future["forecast"][:3], rtol=1e-5)
+    assert json.loads(capsys.readouterr().out)["run_name"] == "tiny"
+    assert main(["forecast", str(monthly_csv), "--from-run", str(bundle), "--epochs", "3"]) == 2
