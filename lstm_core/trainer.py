@@ -6,9 +6,10 @@ entered once per epoch to report progress, check for a stop request and keep the
 
 The compiled graph does not call the Keras layers: it reads their weights into private
 `tf.Variable`s and evaluates the same maths directly. LSTM layers with the default tanh/sigmoid
-activations use TensorFlow's fused CPU kernel `BlockLSTMV2` (same IFCO gate layout and weight
-layout as `keras.layers.LSTM`); other activations (relu) use a generic cell. When training ends the
-best weights are written back into the Keras model, which stays a plain `keras.layers.LSTM` model.
+activations use TensorFlow's fused CPU kernel `BlockLSTM` (weights reordered from Keras' IFCO gate
+layout to its ICFO layout inside the graph); other activations (relu) use a generic cell. When
+training ends the best weights are written back into the Keras model, which stays a plain
+`keras.layers.LSTM` model.
 
 Nothing here touches global Keras or TensorFlow state: each `train` call builds its own optimizer
 state and functions and drops them when done; seeds are explicit (numpy `Generator` for shuffling,
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 _UNROLL_LIMIT = 32
 # Validation and prediction run in chunks so memory stays bounded for long windows.
 _EVAL_CHUNK = 1024
+# Fastest measured combination (bench/train_speed.py); tests flip these to compare paths.
+_FUSED = True
+_JIT = False
 # Keras' Adam defaults, which the optimizer below reproduces.
 _BETA_1, _BETA_2, _EPSILON = 0.9, 0.999, 1e-7
 
@@ -151,14 +155,20 @@ def _lstm_sequence(tf: Any, x: Any, kernel: Any, recurrent: Any, bias: Any, acti
     batch = tf.shape(x)[1]
     zeros = tf.zeros(tf.stack([batch, units]), dtype=x.dtype)
     if fused and activation == "tanh":
-        # BlockLSTMV2 takes w = [kernel; recurrent] and the same IFCO gate layout as Keras.
+        # BlockLSTM wants w = [kernel; recurrent] with gates in ICFO order; Keras stores IFCO.
+        # (BlockLSTMV2 takes IFCO, but TF 2.21 registers V1's ICFO gradient for it, which swaps
+        # the forget and cell gradients, so V1 with reordered weights is the correct fused path.)
+        w = tf.concat([kernel, recurrent], axis=0)
+        i, f, c, o = tf.split(w, 4, axis=1)
+        bi, bf, bc, bo = tf.split(bias, 4)
         no_peephole = tf.zeros([units], dtype=x.dtype)
-        outputs = tf.raw_ops.BlockLSTMV2(
+        outputs = tf.raw_ops.BlockLSTM(
             seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=zeros, h_prev=zeros,
-            w=tf.concat([kernel, recurrent], axis=0), wci=no_peephole, wcf=no_peephole,
-            wco=no_peephole, b=bias, cell_clip=-1.0, use_peephole=False,
+            w=tf.concat([i, c, f, o], axis=1), wci=no_peephole, wcf=no_peephole,
+            wco=no_peephole, b=tf.concat([bi, bc, bf, bo], axis=0), forget_bias=0.0,
+            cell_clip=-1.0, use_peephole=False,
         )
-        return outputs[6]  # h
+        return outputs[6]  # h: (time, batch, units)
     act = tf.nn.tanh if activation == "tanh" else tf.nn.relu
     steps = x.shape[0]
     # One matmul for every time step's input projection: (time, batch, 4 * units).
@@ -233,7 +243,7 @@ class _Engine:
     """The compiled epoch of one training call, with its own variables and Adam state."""
 
     def __init__(self, layers: tuple[_Layer, ...], config: TrainConfig, n_train: int,
-                 n_val: int, fused: bool) -> None:
+                 n_val: int, fused: bool, jit: bool = False) -> None:
         import tensorflow as tf
 
         self.tf = tf
@@ -297,7 +307,7 @@ class _Engine:
                 val_total += sse(xv[val_full * val_chunk:], yv[val_full * val_chunk:])
             return total / n_train, val_total / max(n_val, 1)
 
-        self.epoch = tf.function(epoch, reduce_retracing=False)
+        self.epoch = tf.function(epoch, reduce_retracing=False, jit_compile=jit)
 
     def snapshot(self) -> list[np.ndarray]:
         return [p.numpy() for p in self.params]
@@ -352,7 +362,7 @@ def train(
     X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon)
     has_val = len(X_val) > 0
 
-    engine = _Engine(layers, config, len(X_train), len(X_val), fused=True)
+    engine = _Engine(layers, config, len(X_train), len(X_val), fused=_FUSED, jit=_JIT)
     tensors = [tf.constant(a) for a in (X_train, y_train, X_val, y_val)]
     rng = np.random.default_rng(config.seed)
     dropout_seed = tf.constant(int(rng.integers(0, 2**31 - 1)), tf.int32)
