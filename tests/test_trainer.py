@@ -1,0 +1,221 @@
+"""The compiled trainer: reproducibility, stopping, early stopping, fused-kernel correctness,
+threads, memory, and the compiled forecast/predict helpers. Tiny models only."""
+
+import gc
+import os
+import threading
+
+import keras
+import numpy as np
+import pytest
+
+from lstm_core import trainer
+from lstm_core.config import ModelConfig, TrainConfig, WindowConfig
+from lstm_core.errors import SettingsError
+from lstm_core.model import build_model
+from lstm_core.trainer import predict, recursive_forecast, train
+from lstm_core.windows import make_windows
+
+
+def _data(input_length: int = 8, horizon: int = 1, n: int = 160):
+    t = np.arange(n)
+    series = np.sin(t / 4.0) + 0.05 * np.random.default_rng(0).normal(size=n)
+    X, y = make_windows(series, input_length, horizon)
+    cut = int(len(X) * 0.8)
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def _model(units: int = 6, layers: int = 1, dropout: float = 0.0, activation: str = "tanh",
+           input_length: int = 8, horizon: int = 1, seed: int = 0) -> keras.Model:
+    return build_model(WindowConfig(input_length, horizon),
+                       ModelConfig(units, layers, dropout, activation), seed)
+
+
+def _mse(model, X, y) -> float:
+    return float(np.mean((predict(model, X).astype(np.float64) - y) ** 2))
+
+
+def test_same_seed_gives_identical_history_and_predictions():
+    X, y, Xv, yv = _data()
+    config = TrainConfig(epochs=6, batch_size=16, learning_rate=0.01, patience=0, seed=5)
+    runs = [
+        train(_model(layers=2, dropout=0.2), X, y, Xv, yv, config) for _ in range(2)
+    ]
+    assert runs[0].history == runs[1].history
+    np.testing.assert_array_equal(predict(runs[0].model, Xv), predict(runs[1].model, Xv))
+    other = train(_model(layers=2, dropout=0.2), X, y, Xv, yv,
+                  TrainConfig(epochs=6, batch_size=16, learning_rate=0.01, patience=0, seed=6))
+    assert other.history != runs[0].history  # the seed drives shuffling and dropout
+
+
+def test_training_learns_and_reports_every_epoch():
+    X, y, Xv, yv = _data()
+    seen = []
+    result = train(_model(), X, y, Xv, yv,
+                   TrainConfig(epochs=15, batch_size=16, learning_rate=0.02, patience=0),
+                   on_epoch=lambda epoch, logs: seen.append((epoch, sorted(logs))))
+    assert seen == [(e, ["loss", "val_loss"]) for e in range(1, 16)]
+    assert result.epochs_run == 15 and not result.stopped
+    assert result.history["loss"][-1] < result.history["loss"][0] / 2
+    # The model holds the best epoch's weights: its validation loss is the recorded minimum.
+    assert result.best_epoch == 1 + int(np.argmin(result.history["val_loss"]))
+    assert _mse(result.model, Xv, yv) == pytest.approx(min(result.history["val_loss"]), rel=1e-4)
+
+
+def test_stop_request_is_honoured_within_one_epoch_and_keeps_best_weights():
+    X, y, Xv, yv = _data()
+    epochs = []
+    result = train(_model(), X, y, Xv, yv,
+                   TrainConfig(epochs=100, batch_size=16, learning_rate=0.05, patience=0),
+                   on_epoch=lambda epoch, logs: epochs.append(epoch),
+                   should_stop=lambda: len(epochs) >= 4)
+    assert result.stopped
+    assert result.epochs_run == 4 == len(result.history["val_loss"])
+    best = min(result.history["val_loss"])
+    assert result.best_epoch == 1 + result.history["val_loss"].index(best)
+    assert _mse(result.model, Xv, yv) == pytest.approx(best, rel=1e-4)
+
+
+def test_early_stopping_restores_best_weights():
+    X, y, Xv, yv = _data()
+    # Validation targets are the negated series: the better the fit, the worse val_loss gets.
+    result = train(_model(), X, y, Xv, -yv,
+                   TrainConfig(epochs=200, batch_size=16, learning_rate=0.02, patience=3))
+    assert result.epochs_run < 200
+    assert result.epochs_run - result.best_epoch == 3
+    best = min(result.history["val_loss"])
+    assert result.history["val_loss"][result.best_epoch - 1] == best
+    assert _mse(result.model, Xv, -yv) == pytest.approx(best, rel=1e-4)
+
+
+def test_without_validation_data_early_stopping_watches_loss():
+    X, y, _, _ = _data()
+    result = train(_model(), X, y, None, None,
+                   TrainConfig(epochs=5, batch_size=32, learning_rate=0.01, patience=2))
+    assert result.history["val_loss"] == []
+    assert result.best_epoch == 1 + int(np.argmin(result.history["loss"]))
+
+
+def test_wrong_window_shapes_are_refused():
+    X, y, Xv, yv = _data()
+    with pytest.raises(SettingsError) as info:
+        train(_model(input_length=9), X, y, Xv, yv, TrainConfig(epochs=1))
+    assert str(info.value) == (
+        "Training windows must have shapes (n, 9, 1) and (n, 1), got (121, 8, 1) and (121, 1)."
+    )
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_fused_kernel_matches_keras_forward_and_generic_gradients(layers):
+    import tensorflow as tf
+
+    model = _model(units=5, layers=layers, input_length=7, horizon=2, seed=3)
+    X = tf.constant(np.random.default_rng(1).normal(size=(9, 7, 1)).astype(np.float32))
+    y = tf.constant(np.random.default_rng(2).normal(size=(9, 2)).astype(np.float32))
+    described = trainer._describe(model)
+    params = [tf.Variable(v.numpy()) for v in trainer._weights(described)]
+    expected = model(X, training=False).numpy()
+    grads = {}
+    for fused in (True, False):
+        with tf.GradientTape() as tape:
+            out = trainer._forward(tf, described, params, X, fused=fused)
+            loss = tf.reduce_mean(tf.square(out - y))
+        np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+        grads[fused] = [g.numpy() for g in tape.gradient(loss, params)]
+    for fused_grad, generic_grad in zip(grads[True], grads[False], strict=True):
+        np.testing.assert_allclose(fused_grad, generic_grad, rtol=1e-4, atol=1e-6)
+
+
+def test_fused_and_generic_training_agree(monkeypatch):
+    X, y, Xv, yv = _data()
+    config = TrainConfig(epochs=3, batch_size=16, learning_rate=0.01, patience=0)
+    fused = train(_model(), X, y, Xv, yv, config)
+    monkeypatch.setattr(trainer, "_FUSED", False)
+    generic = train(_model(), X, y, Xv, yv, config)
+    np.testing.assert_allclose(fused.history["loss"], generic.history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(predict(fused.model, Xv), predict(generic.model, Xv),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_relu_model_trains_and_matches_keras():
+    X, y, Xv, yv = _data()
+    result = train(_model(activation="relu"), X, y, Xv, yv,
+                   TrainConfig(epochs=3, batch_size=16, patience=0))
+    np.testing.assert_allclose(predict(result.model, Xv), result.model(Xv).numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_trains_in_a_thread_while_sessions_are_cleared():
+    X, y, Xv, yv = _data()
+    config = TrainConfig(epochs=20, batch_size=16, learning_rate=0.01, patience=0, seed=1)
+    reference = train(_model(), X, y, Xv, yv, config)
+    box = {}
+
+    def work() -> None:
+        try:
+            box["result"] = train(_model(), X, y, Xv, yv, config)
+        except Exception as exc:  # surfaced in the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    while worker.is_alive():
+        keras.backend.clear_session(free_memory=False)
+        worker.join(0.005)
+    assert "error" not in box, box.get("error")
+    result = box["result"]
+    assert result.history == reference.history
+    keras.backend.clear_session()
+    np.testing.assert_array_equal(predict(result.model, Xv), predict(reference.model, Xv))
+    assert result.model(Xv).shape == (len(Xv), 1)
+
+
+def test_recursive_forecast_equals_a_python_loop():
+    model = _model(units=4, input_length=5, seed=2)
+    window = np.linspace(-1, 1, 5)
+    forecast = recursive_forecast(model, window, 12)
+    current, expected = list(window), []
+    for _ in range(12):
+        value = float(model(np.array(current[-5:], np.float32)[None, :, None])[0, 0])
+        expected.append(value)
+        current.append(value)
+    assert forecast.shape == (12,)
+    np.testing.assert_allclose(forecast, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_recursive_forecast_with_multi_step_model():
+    model = _model(units=4, input_length=3, horizon=2, seed=2)
+    window = np.array([0.1, 0.2, 0.3])
+    first = model(window.astype(np.float32)[None, :, None]).numpy()[0]
+    second = model(np.array([0.3, *first], np.float32)[None, :, None]).numpy()[0]
+    np.testing.assert_allclose(recursive_forecast(model, window, 3), [*first, second[0]],
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(SettingsError) as info:
+        recursive_forecast(model, np.zeros(4), 3)
+    assert str(info.value) == "The forecast window must hold 3 values, got 4."
+
+
+def test_predict_matches_direct_call_in_batches():
+    model = _model(units=4, layers=2)
+    X = np.random.default_rng(0).normal(size=(25, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(predict(model, X, batch_size=7), model(X).numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert predict(model, X[:0]).shape == (0, 1)
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_repeated_trainings_do_not_grow_memory():
+    X, y, Xv, yv = _data()
+    config = TrainConfig(epochs=2, batch_size=32, patience=0)
+    for _ in range(2):  # warm-up: first traces allocate caches that stay
+        train(_model(), X, y, Xv, yv, config)
+    gc.collect()
+    before = _resident_mb()
+    for _ in range(6):
+        train(_model(), X, y, Xv, yv, config)
+    gc.collect()
+    assert _resident_mb() - before < 40
