@@ -1,7 +1,8 @@
 """Command-line interface: `python -m lstm_core <command> ...`.
 
-Each sub-command lives in `lstm_core/commands/<name>.py` and exposes `register(subparsers)`, which adds
-its parser and sets `func(args) -> int`. User errors print one line `error: ...` on stderr and exit 2.
+Each sub-command lives in `lstm_core/commands/<name>.py` and exposes `register(subparsers)`, which
+adds its parser and sets `func(args) -> int`. User errors print one line `error: ...` on stderr and
+exit 2.
 """
 
 from __future__ import annotations
@@ -47,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except FileNotFoundError as exc:
-        print(f"error: file not found: {exc.filename}. Check the path and try again.", file=sys.stderr)
+        print(f"error: file not found: {exc.filename}. Check the path and try again.",
+              file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # e.g. `runs list --json | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130

@@ -199,8 +199,9 @@ def _finished_job(job: TrainingJob) -> None:
         return
     if job.result is not None and state.get(state.RESULT) is not job.result:
         state.put(state.RESULT, job.result)
-        state.put(state.RUN_ID, job.done_value)
-        state.put(state.RUN_NAME, f"Run {job.done_value}" if job.done_value else "Unsaved run")
+        run_id, name = job.done_value or (None, "Unsaved run")
+        state.put(state.RUN_ID, run_id)
+        state.put(state.RUN_NAME, name)
         state.put(state.RUN_MANIFEST, None)
     verb = "stopped early" if snap.status == "stopped" else "finished"
     st.success(

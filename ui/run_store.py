@@ -20,15 +20,16 @@ def run_name(dataset_name: str, settings: Any) -> str:
     )
 
 
-def record_run(result: Any, dataset: Dataset) -> str:
-    """Save a finished result as a run; return its id (runs in the training thread)."""
+def record_run(result: Any, dataset: Dataset) -> tuple[str, str]:
+    """Save a finished result as a run; return its id and name (runs in the training thread)."""
+    name = run_name(dataset.name, result.settings)
     manifest = manifest_from_result(
         result,
-        name=run_name(dataset.name, result.settings),
+        name=name,
         dataset_name=dataset.name,
         health=dataset.report.to_dict(),
     )
-    return RunStore().add(list(result.models), manifest)
+    return RunStore().add(list(result.models), manifest), name
 
 
 def open_run(run_id: str) -> PresentedRun:
