@@ -86,6 +86,7 @@ def _options_form(dataset: Dataset) -> None:
                 value_col=value_col,
                 sheet=sheet,
                 fill=fill,
+                use_dates=date_col != NO_DATE,
             )
             if sheet is not None and sheet != st.session_state.get("_sheet"):
                 # Another sheet has other columns: let detection choose again.

@@ -180,3 +180,14 @@ def test_second_train_click_while_running_starts_no_second_job():
     job.stop()
     job.join(120)
     assert job.snapshot().status == "stopped"
+
+
+def test_choosing_no_date_column_switches_to_row_order():
+    at = _app()
+    [date_pick] = [s for s in at.selectbox if s.label == "Date column"]
+    date_pick.set_value("(none: use row order)")
+    [apply] = [b for b in at.button if b.label == "Apply"]
+    apply.click().run()
+    assert not at.exception
+    series = at.session_state["dataset"].series
+    assert series.index.name == "step" and len(series) == 144

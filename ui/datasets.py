@@ -28,6 +28,7 @@ class ReadOptions:
     value_col: str | None = None
     sheet: str | None = None
     fill: str = "interpolate"
+    use_dates: bool = True
 
 
 def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Dataset:
@@ -44,6 +45,7 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
         value_col=options.value_col,
         sheet=options.sheet,
         fill=options.fill,  # type: ignore[arg-type]
+        use_dates=options.use_dates,
     )
     if len(dataset.series) == 0:
         raise DataError("The file has no usable rows. Check that it holds numbers.")

@@ -6,6 +6,7 @@ imports TensorFlow or Streamlit, so the Data page and `python -m lstm_core inspe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
@@ -56,6 +57,7 @@ def load_dataset(
     value_col: str | None = None,
     sheet: str | None = None,
     fill: FillPolicy = "interpolate",
+    use_dates: bool = True,
 ) -> Dataset:
     """Read, detect and clean a file in one call.
 
@@ -67,6 +69,7 @@ def load_dataset(
         value_col: force the value column (None: the first numeric column after the date).
         sheet: for workbooks, the sheet to read (None: the first).
         fill: how missing values are handled: "interpolate", "ffill", "zero" or "drop".
+        use_dates: False ignores any date column and uses the row order as the time axis.
 
     Returns:
         The `Dataset`.
@@ -76,6 +79,8 @@ def load_dataset(
     """
     frame = read_table(data, filename, sheet=sheet)
     choice = detect_columns(frame, date_col=date_col, value_col=value_col)
+    if not use_dates and choice.date_column is not None:
+        choice = replace(choice, date_column=None, dayfirst=None)
     series, report = to_series(frame, choice, fill=fill)
     return Dataset(name=PurePath(filename).stem or "data", series=series, report=report,
                    choice=choice)
