@@ -7,9 +7,6 @@ import streamlit as st
 
 from ui.datasets import load_sample
 
-COUNTING_PRESET = "counting"
-
-
 def _box(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, text: str, color: str) -> None:
     fig.add_shape(
         type="rect", x0=x0, y0=y0, x1=x1, y1=y1, line={"color": color, "width": 2},
@@ -93,5 +90,4 @@ The classic first example: show the network 0, 1, 2, … 99 and ask it for the n
 if st.button("Load the counting example and go to training", icon=":material/play_arrow:",
              type="primary"):
     load_sample("counting")
-    st.session_state["preset"] = COUNTING_PRESET
     st.switch_page("pages/train.py")

@@ -117,6 +117,34 @@ def test_model_still_predicts_after_reruns(trained: AppTest):
     np.testing.assert_array_equal(before, after)
 
 
+def test_model_predicts_while_another_session_trains(trained: AppTest):
+    """Reruns (each clears the Keras session) must break neither a saved model nor a training."""
+    model = trained.session_state["result"].models[0]
+    window = trained.session_state["result"].settings.window.input_length
+    x = np.linspace(-1, 1, window, dtype="float32").reshape(1, window, 1)
+    before = np.asarray(model(x))
+
+    other = _app()
+    other.switch_page("pages/train.py").run()
+    _set_numbers(other, {**TINY, "Epochs": 2000})
+    [train] = [b for b in other.button if b.label == "Train"]
+    train.click().run()
+    job = other.session_state["job"]
+    deadline = time.monotonic() + 120
+    while job.snapshot().epoch < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    epochs_seen = job.snapshot().epoch
+    for _ in range(3):
+        trained.run()
+        other.run()
+    np.testing.assert_array_equal(before, np.asarray(model(x)))
+    assert job.snapshot().epoch > epochs_seen, "training kept going through the reruns"
+    job.stop()
+    job.join(120)
+    assert job.snapshot().status == "stopped"
+    assert job.result is not None and job.result.models
+
+
 def test_forecast_page_shows_charts_scoreboard_and_downloads(trained: AppTest):
     trained.switch_page("pages/forecast.py").run()
     assert not trained.exception, [e.value for e in trained.exception]
