@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.datasets import load_sample
 
+
 def _box(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, text: str, color: str) -> None:
     fig.add_shape(
         type="rect", x0=x0, y0=y0, x1=x1, y1=y1, line={"color": color, "width": 2},
