@@ -6,6 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.datasets import load_sample
+from ui.entry import ensure_entrypoint
+
+ensure_entrypoint()
 
 
 def _box(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, text: str, color: str) -> None:
@@ -35,6 +38,7 @@ def cell_diagram() -> go.Figure:
     _box(fig, 7.6, 1.4, 9.2, 2.6, "output gate<br>σ: what to show", "#1f77b4")
     _arrow(fig, 2.0, 2.6, 2.0, 4.1, "×")
     _arrow(fig, 4.6, 2.6, 4.6, 4.1, "+")
+    _arrow(fig, 5.4, 2.3, 5.0, 2.3)  # the candidate passes through the input gate
     _arrow(fig, 8.4, 4.1, 8.4, 2.65)
     _arrow(fig, 0.2, 0.5, 9.0, 0.5)
     fig.add_annotation(x=1.0, y=0.15, text="today's value + yesterday's output", showarrow=False,

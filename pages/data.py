@@ -11,7 +11,10 @@ from lstm_core.errors import DataError
 from lstm_core.samples import SAMPLES
 from ui import state
 from ui.datasets import RawFile, ReadOptions, load_into_session, load_sample
+from ui.entry import ensure_entrypoint
 from ui.text import md_escape
+
+ensure_entrypoint()
 
 NO_DATE = "(none: use row order)"
 FILL_LABELS = {

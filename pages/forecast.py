@@ -13,7 +13,10 @@ from lstm_core.charts import future_figure, holdout_figure
 from lstm_core.evaluation import to_safe_csv
 from lstm_core.scoreboard import scoreboard_frame, verdict
 from ui import state
+from ui.entry import ensure_entrypoint
 from ui.text import md_escape
+
+ensure_entrypoint()
 
 
 def _scoreboard(result: Any) -> None:

@@ -11,8 +11,11 @@ from lstm_core.run_record import PresentedRun
 from lstm_core.runs import RunInfo, RunStore
 from lstm_core.scoreboard import scoreboard_frame
 from ui import state
+from ui.entry import ensure_entrypoint
 from ui.run_store import open_run
 from ui.text import md_escape
+
+ensure_entrypoint()
 
 
 def _table(runs: list[RunInfo]):

@@ -11,9 +11,12 @@ from lstm_core.config import LIMITS, TRANSFORMS, Settings, default_settings
 from lstm_core.data import Dataset, check_length
 from lstm_core.errors import DataError, SettingsError
 from ui import state
+from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
 from ui.text import md_escape
 from ui.training import start_training
+
+ensure_entrypoint()
 
 ACTIVATIONS = ("tanh", "relu")
 

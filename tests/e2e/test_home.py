@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from browser_helpers import assert_no_exception, wait_for_app
+from browser_helpers import assert_no_exception, serve_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,3 +24,20 @@ def test_home_page_renders_sample_chart(page, app_server, output_dir):
     assert "Airline" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert_no_exception(page)
     page.screenshot(path=str(output_dir / "home.png"), full_page=True)
+
+
+def test_deep_link_on_a_fresh_server_gets_the_whole_app(browser, tmp_path, output_dir):
+    """The first visit after a restart may be a bookmark to a page, not the home page."""
+    with serve_app(tmp_path / "home", tmp_path / "server.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url + "/about")
+        page.wait_for_selector("text=What is an LSTM?")
+        wait_for_app(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "About LSTMs" in nav and "Forecast" in nav  # our navigation, not file names
+        assert "Airline" in page.locator('[data-testid="stSidebar"]').inner_text()
+        assert_no_exception(page)
+        page.screenshot(path=str(output_dir / "about.png"), full_page=True)
+        context.close()
