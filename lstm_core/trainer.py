@@ -139,40 +139,63 @@ def _signature(layers: tuple[_Layer, ...]) -> tuple:
     )
 
 
-def _lstm_sequence(tf: Any, x: Any, kernel: Any, recurrent: Any, bias: Any, activation: str,
-                   fused: bool) -> Any:
+def _prepare(tf: Any, layers: tuple[_Layer, ...], weights: list, fused: bool) -> list:
+    """Turn Keras-layout weights into what `_forward` consumes (differentiable, graph ops).
+
+    A fused LSTM gets `(w, b)`: BlockLSTM wants `w = [kernel; recurrent]` with gates in ICFO order,
+    while Keras stores IFCO. (BlockLSTMV2 takes IFCO, but TF 2.21 registers V1's ICFO gradient for
+    it, which swaps the forget and cell gradients; V1 with reordered weights is correct.)
+    """
+    prepared, position = [], 0
+    for layer in layers:
+        if layer.kind == "lstm":
+            kernel, recurrent, bias = weights[position:position + 3]
+            position += 3
+            if fused and layer.activation == "tanh":
+                i, f, c, o = tf.split(tf.concat([kernel, recurrent], axis=0), 4, axis=1)
+                bi, bf, bc, bo = tf.split(bias, 4)
+                prepared.append((tf.concat([i, c, f, o], 1), tf.concat([bi, bc, bf, bo], 0)))
+            else:
+                prepared.append((kernel, recurrent, bias))
+        elif layer.kind == "dense":
+            prepared.append(tuple(weights[position:position + 2]))
+            position += 2
+        else:
+            prepared.append(())
+    return prepared
+
+
+def _lstm_sequence(tf: Any, x: Any, weights: tuple, activation: str) -> Any:
     """Run one LSTM layer over a time-major sequence.
 
     Args:
         x: (time, batch, features).
-        kernel: (features, 4 * units), recurrent: (units, 4 * units), bias: (4 * units,),
+        weights: `(w, b)` for the fused kernel, or Keras' `(kernel, recurrent, bias)`:
+            kernel (features, 4 * units), recurrent (units, 4 * units), bias (4 * units,),
             gates in Keras' order input, forget, cell, output.
 
     Returns:
         Hidden states, (time, batch, units).
     """
-    units = recurrent.shape[0]
-    batch = tf.shape(x)[1]
-    zeros = tf.zeros(tf.stack([batch, units]), dtype=x.dtype)
-    if fused and activation == "tanh":
-        # BlockLSTM wants w = [kernel; recurrent] with gates in ICFO order; Keras stores IFCO.
-        # (BlockLSTMV2 takes IFCO, but TF 2.21 registers V1's ICFO gradient for it, which swaps
-        # the forget and cell gradients, so V1 with reordered weights is the correct fused path.)
-        w = tf.concat([kernel, recurrent], axis=0)
-        i, f, c, o = tf.split(w, 4, axis=1)
-        bi, bf, bc, bo = tf.split(bias, 4)
+    units = weights[-1].shape[0] // 4
+    zeros = tf.zeros(tf.stack([tf.shape(x)[1], units]), dtype=x.dtype)
+    if len(weights) == 2:
+        w, b = weights
         no_peephole = tf.zeros([units], dtype=x.dtype)
         outputs = tf.raw_ops.BlockLSTM(
             seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=zeros, h_prev=zeros,
-            w=tf.concat([i, c, f, o], axis=1), wci=no_peephole, wcf=no_peephole,
-            wco=no_peephole, b=tf.concat([bi, bc, bf, bo], axis=0), forget_bias=0.0,
+            w=w, wci=no_peephole, wcf=no_peephole, wco=no_peephole, b=b, forget_bias=0.0,
             cell_clip=-1.0, use_peephole=False,
         )
         return outputs[6]  # h: (time, batch, units)
+    kernel, recurrent, bias = weights
     act = tf.nn.tanh if activation == "tanh" else tf.nn.relu
     steps = x.shape[0]
     # One matmul for every time step's input projection: (time, batch, 4 * units).
-    projected = tf.einsum("tbf,fg->tbg", x, kernel) + bias
+    flat = tf.reshape(x, [-1, x.shape[-1]])
+    projected = tf.reshape(
+        tf.matmul(flat, kernel) + bias, tf.stack([-1, tf.shape(x)[1], 4 * units])
+    )
 
     def cell(z_x: Any, h: Any, c: Any) -> tuple[Any, Any]:
         z = z_x + tf.matmul(h, recurrent)
@@ -180,34 +203,37 @@ def _lstm_sequence(tf: Any, x: Any, kernel: Any, recurrent: Any, bias: Any, acti
         c = tf.sigmoid(f) * c + tf.sigmoid(i) * act(g)
         return tf.sigmoid(o) * act(c), c
 
-    h, c = zeros, zeros
     if steps is not None and steps <= _UNROLL_LIMIT:
-        states = []
+        h, c, states = zeros, zeros, []
         for t in range(steps):
             h, c = cell(projected[t], h, c)
             states.append(h)
         return tf.stack(states)
-    states = tf.TensorArray(x.dtype, size=tf.shape(x)[0])
-    for t in tf.range(tf.shape(x)[0]):
+
+    def body(t: Any, h: Any, c: Any, states: Any) -> tuple:
         h, c = cell(projected[t], h, c)
-        states = states.write(t, h)
+        return t + 1, h, c, states.write(t, h)
+
+    n_steps = tf.shape(x)[0]
+    _, _, _, states = tf.while_loop(
+        lambda t, *_: t < n_steps, body,
+        (tf.constant(0), zeros, zeros, tf.TensorArray(x.dtype, size=n_steps)),
+    )
     return states.stack()
 
 
-def _forward(tf: Any, layers: tuple[_Layer, ...], weights: list, x: Any, *, fused: bool,
+def _forward(tf: Any, layers: tuple[_Layer, ...], prepared: list, x: Any,
              dropout_seeds: Any = None) -> Any:
     """Evaluate the network on `x: (batch, input_length, 1)`; returns `(batch, horizon)`.
 
-    `dropout_seeds` (int32 tensor (n_dropout_layers, 2)) switches dropout on, as in training.
+    `prepared` comes from `_prepare`. `dropout_seeds` (int32 tensor (n_dropout_layers, 2)) switches
+    dropout on, as in training.
     """
     h = tf.transpose(x, [1, 0, 2])  # (time, batch, features): the layout the LSTM kernels want
-    position = 0
     dropout_index = 0
-    for layer in layers:
+    for layer, weights in zip(layers, prepared, strict=True):
         if layer.kind == "lstm":
-            kernel, recurrent, bias = weights[position:position + 3]
-            position += 3
-            sequence = _lstm_sequence(tf, h, kernel, recurrent, bias, layer.activation, fused)
+            sequence = _lstm_sequence(tf, h, weights, layer.activation)
             h = sequence if layer.return_sequences else sequence[-1]  # (batch, units) at the end
         elif layer.kind == "dropout":
             if dropout_seeds is not None and layer.rate > 0:
@@ -215,8 +241,7 @@ def _forward(tf: Any, layers: tuple[_Layer, ...], weights: list, x: Any, *, fuse
                 h = tf.where(keep >= layer.rate, h / (1.0 - layer.rate), tf.zeros_like(h))
             dropout_index += 1
         else:
-            kernel, bias = weights[position:position + 2]
-            position += 2
+            kernel, bias = weights
             h = tf.matmul(h, kernel) + bias  # (batch, horizon)
     return h
 
@@ -259,10 +284,11 @@ class _Engine:
         n_dropout = sum(1 for layer in layers if layer.kind == "dropout")
         self.params = params
         batch = min(config.batch_size, n_train)
-        full, rest = divmod(n_train, batch)
+        n_batches = -(-n_train // batch)
         val_chunk = min(max(n_val, 1), _EVAL_CHUNK)
-        val_full, val_rest = divmod(n_val, val_chunk)
+        n_chunks = -(-n_val // val_chunk)
         lr = tf.constant(config.learning_rate, tf.float32)
+        adam_constants = [tf.constant(c) for c in (_BETA_1, _BETA_2, _EPSILON)]
 
         def train_step(xb: Any, yb: Any, seed: Any) -> Any:
             counter.assign_add(1)
@@ -272,42 +298,51 @@ class _Engine:
                 base = tf.stack([seed, tf.cast(counter, tf.int32)])
                 seeds = base[None, :] + tf.range(n_dropout)[:, None] * tf.constant([1, 0])
             with tf.GradientTape() as tape:
-                out = _forward(tf, layers, params, xb, fused=fused, dropout_seeds=seeds)
+                prepared = _prepare(tf, layers, params, fused)
+                out = _forward(tf, layers, prepared, xb, dropout_seeds=seeds)
                 loss = tf.reduce_mean(tf.square(out - yb))
             grads = tape.gradient(loss, params)
             t = tf.cast(counter, tf.float32)
             b1_power, b2_power = tf.pow(_BETA_1, t), tf.pow(_BETA_2, t)
-            for p, m, v, g in zip(params, moments, velocities, grads, strict=True):
+            updates = [
                 tf.raw_ops.ResourceApplyAdam(
                     var=p.handle, m=m.handle, v=v.handle, beta1_power=b1_power,
-                    beta2_power=b2_power, lr=lr, beta1=tf.constant(_BETA_1),
-                    beta2=tf.constant(_BETA_2), epsilon=tf.constant(_EPSILON), grad=g,
+                    beta2_power=b2_power, lr=lr, beta1=adam_constants[0],
+                    beta2=adam_constants[1], epsilon=adam_constants[2], grad=g,
                 )
-            return loss
-
-        def sse(xb: Any, yb: Any) -> Any:
-            out = _forward(tf, layers, params, xb, fused=fused)
-            return tf.reduce_sum(tf.square(out - yb)) / yb.shape[1]
+                for p, m, v, g in zip(params, moments, velocities, grads, strict=True)
+            ]
+            with tf.control_dependencies(updates):
+                return tf.identity(loss)
 
         def epoch(x: Any, y: Any, xv: Any, yv: Any, order: Any, seed: Any) -> tuple[Any, Any]:
             shuffled_x, shuffled_y = tf.gather(x, order), tf.gather(y, order)
-            total = tf.constant(0.0)
-            for i in tf.range(full):
-                start = i * batch
-                total += train_step(shuffled_x[start:start + batch],
-                                    shuffled_y[start:start + batch], seed) * batch
-            if rest:
-                total += train_step(shuffled_x[full * batch:], shuffled_y[full * batch:],
-                                    seed) * rest
-            val_total = tf.constant(0.0)
-            for i in tf.range(val_full):
-                start = i * val_chunk
-                val_total += sse(xv[start:start + val_chunk], yv[start:start + val_chunk])
-            if val_rest:
-                val_total += sse(xv[val_full * val_chunk:], yv[val_full * val_chunk:])
-            return total / n_train, val_total / max(n_val, 1)
 
-        self.epoch = tf.function(epoch, reduce_retracing=False, jit_compile=jit)
+            # One traced step serves every batch: slicing clamps at the end, so the last batch
+            # is simply shorter (as in Keras), and the epoch loss is weighted by batch size.
+            def train_body(i: Any, total: Any) -> tuple[Any, Any]:
+                xb = shuffled_x[i * batch:(i + 1) * batch]
+                yb = shuffled_y[i * batch:(i + 1) * batch]
+                size = tf.cast(tf.shape(yb)[0], tf.float32)
+                return i + 1, total + train_step(xb, yb, seed) * size
+
+            _, total = tf.while_loop(lambda i, _: i < n_batches, train_body,
+                                     (tf.constant(0), tf.constant(0.0)))
+            if not n_chunks:
+                return total / n_train, tf.constant(np.nan, tf.float32)
+
+            def val_body(i: Any, sse: Any) -> tuple[Any, Any]:
+                out = _forward(tf, layers, prepared, xv[i * val_chunk:(i + 1) * val_chunk])
+                error = out - yv[i * val_chunk:(i + 1) * val_chunk]
+                return i + 1, sse + tf.reduce_sum(tf.square(error))
+
+            with tf.control_dependencies([total]):  # validate the weights after this epoch
+                prepared = _prepare(tf, layers, params, fused)
+                _, sse = tf.while_loop(lambda i, _: i < n_chunks, val_body,
+                                       (tf.constant(0), tf.constant(0.0)))
+            return total / n_train, sse / (n_val * yv.shape[1])
+
+        self.epoch = tf.function(epoch, reduce_retracing=False, jit_compile=jit, autograph=False)
 
     def snapshot(self) -> list[np.ndarray]:
         return [p.numpy() for p in self.params]
@@ -469,11 +504,11 @@ def predict(model: keras.Model, X: np.ndarray, *, batch_size: int = _EVAL_CHUNK)
     else:
         def build() -> Any:
             return tf.function(
-                lambda weights, x: _forward(tf, layers, weights, x, fused=True),
-                reduce_retracing=True,
+                lambda weights, x: _forward(tf, layers, _prepare(tf, layers, weights, _FUSED), x),
+                reduce_retracing=True, autograph=False,
             )
 
-        function = _CACHE.get(("predict", _signature(layers)), build)
+        function = _CACHE.get(("predict", _FUSED, _signature(layers)), build)
         weights = _weights(layers)
         chunks = [function(weights, tf.constant(X[i:i + batch_size])).numpy()
                   for i in range(0, len(X), batch_size)]
@@ -516,19 +551,21 @@ def recursive_forecast(model: keras.Model, window: np.ndarray, steps: int) -> np
 
     def build() -> Any:
         def run(weights: list, start: Any, n_rounds: Any) -> Any:
-            outputs = tf.TensorArray(tf.float32, size=n_rounds)
-            current = start  # (input_length,)
-            for r in tf.range(n_rounds):
-                tf.autograph.experimental.set_loop_options(
-                    shape_invariants=[(current, tf.TensorShape([input_length]))]
-                )
-                step = _forward(tf, layers, weights, current[None, :, None], fused=True)[0]
-                outputs = outputs.write(r, step)  # (horizon,)
-                current = tf.concat([current, step], axis=0)[-input_length:]
+            prepared = _prepare(tf, layers, weights, _FUSED)  # once, outside the loop
+
+            def body(r: Any, current: Any, outputs: Any) -> tuple:
+                step = _forward(tf, layers, prepared, current[None, :, None])[0]  # (horizon,)
+                following = tf.concat([current, step], axis=0)[-input_length:]
+                return r + 1, following, outputs.write(r, step)
+
+            _, _, outputs = tf.while_loop(
+                lambda r, *_: r < n_rounds, body,
+                (tf.constant(0), start, tf.TensorArray(tf.float32, size=n_rounds)),
+            )
             return outputs.concat()
 
-        return tf.function(run, reduce_retracing=True)
+        return tf.function(run, reduce_retracing=True, autograph=False)
 
-    function = _CACHE.get(("recursive", _signature(layers)), build)
+    function = _CACHE.get(("recursive", _FUSED, _signature(layers)), build)
     result = function(_weights(layers), tf.constant(values), tf.constant(rounds, tf.int32))
     return result.numpy()[: int(steps)]

@@ -118,7 +118,8 @@ def test_fused_kernel_matches_keras_forward_and_generic_gradients(layers):
     grads = {}
     for fused in (True, False):
         with tf.GradientTape() as tape:
-            out = trainer._forward(tf, described, params, X, fused=fused)
+            prepared = trainer._prepare(tf, described, params, fused)
+            out = trainer._forward(tf, described, prepared, X)
             loss = tf.reduce_mean(tf.square(out - y))
         np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
         grads[fused] = [g.numpy() for g in tape.gradient(loss, params)]
