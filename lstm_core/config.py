@@ -241,7 +241,7 @@ def default_settings(n_points: int, season_length: int | None) -> Settings:
         window=WindowConfig(input_length=window, horizon=horizon),
         model=ModelConfig(units=32, layers=1, dropout=0.0, activation="tanh"),
         train=TrainConfig(
-            epochs=300, batch_size=32, learning_rate=0.003, patience=30,
+            epochs=300, batch_size=32, learning_rate=0.01, patience=30,
             validation_fraction=0.2, seed=42,
         ),
         holdout=holdout,
