@@ -199,19 +199,6 @@ def seasonal_naive(history: np.ndarray, h: int, season: int | None) -> BaselineR
     return BaselineResult("seasonal_naive", np.resize(last, h).astype(float))
 
 
-def seasonal_naive_path(history: np.ndarray, h: int, season: int | None) -> np.ndarray:
-    """Seasonal-naive values for the next `h` steps as a plain array (naive without a season).
-
-    Args:
-        history: (n,) past values without NaN in the last season.
-    Returns:
-        (h,) values.
-    """
-    x = np.asarray(history, dtype=float).ravel()
-    m = season if season and 1 < season <= x.size else 1
-    return np.resize(x[-m:], h).astype(float)
-
-
 # Beyond this many seasons (or points without a season) ETS is fit on the most recent part only:
 # the fit time grows with the length and old seasons barely move the smoothed states.
 ETS_MAX_SEASONS = 20
