@@ -218,6 +218,7 @@ def _lstm_sequence(tf: Any, x: Any, weights: tuple, activation: str) -> Any:
     _, _, _, states = tf.while_loop(
         lambda t, *_: t < n_steps, body,
         (tf.constant(0), zeros, zeros, tf.TensorArray(x.dtype, size=n_steps)),
+        maximum_iterations=steps,  # static when known, which XLA needs
     )
     return states.stack()
 
@@ -327,7 +328,8 @@ class _Engine:
                 return i + 1, total + train_step(xb, yb, seed) * size
 
             _, total = tf.while_loop(lambda i, _: i < n_batches, train_body,
-                                     (tf.constant(0), tf.constant(0.0)))
+                                     (tf.constant(0), tf.constant(0.0)),
+                                     maximum_iterations=n_batches)
             if not n_chunks:
                 return total / n_train, tf.constant(np.nan, tf.float32)
 
@@ -339,7 +341,8 @@ class _Engine:
             with tf.control_dependencies([total]):  # validate the weights after this epoch
                 prepared = _prepare(tf, layers, params, fused)
                 _, sse = tf.while_loop(lambda i, _: i < n_chunks, val_body,
-                                       (tf.constant(0), tf.constant(0.0)))
+                                       (tf.constant(0), tf.constant(0.0)),
+                                       maximum_iterations=n_chunks)
             return total / n_train, sse / (n_val * yv.shape[1])
 
         self.epoch = tf.function(epoch, reduce_retracing=False, jit_compile=jit, autograph=False)
