@@ -10,7 +10,8 @@ No installed package ships a real sub-daily (e.g. hourly) series, so none is inc
 births sample is the highest-frequency real series here.
 
 Usage: `python bench/accuracy.py [--only NAME ...] [--ensemble N] [--transform auto|none|log]`.
-The machine is shared, so seconds vary between runs; the scores do not (fixed seeds).
+The machine is shared, so wall seconds vary between runs (the summary prints the load average and
+the process CPU seconds, both training threads included); the scores do not (fixed seeds).
 """
 
 from __future__ import annotations
@@ -112,9 +113,9 @@ def run(only: list[str] | None, ensemble: int | None, transform: str | None) -> 
             settings = replace(settings, ensemble=ensemble)
         if transform is not None:
             settings = replace(settings, transform=transform)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = run_forecast(series, settings, season_length=season or 1)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         rows.append(
             {
                 "series": name,
@@ -128,6 +129,7 @@ def run(only: list[str] | None, ensemble: int | None, transform: str | None) -> 
                 "coverage": result.coverage,
                 "epochs": [r.epochs_run for r in result.train_results],
                 "seconds": seconds,
+                "cpu_seconds": cpu,
             }
         )
         _print_row(rows[-1])
@@ -142,7 +144,8 @@ def _print_row(row: dict) -> None:
     print(
         f"{row['series']:<22} n={row['n']:<5} h={row['horizon']:<3} L={row['window']:<4}"
         f" LSTM {_fmt(row['lstm'])}  sNaive {_fmt(row['snaive'])}  ETS {_fmt(row['ets'])}"
-        f"  cover {row['coverage']:5.0%}  {row['seconds']:5.1f}s  epochs {row['epochs']}",
+        f"  cover {row['coverage']:5.0%}  {row['seconds']:5.1f}s (cpu {row['cpu_seconds']:5.1f}s)"
+        f"  epochs {row['epochs']}",
         flush=True,
     )
 
@@ -164,6 +167,8 @@ def summary(rows: list[dict]) -> dict:
         ),
         "mean_coverage": mean("coverage"),
         "seconds": sum(r["seconds"] for r in rows),
+        "cpu_seconds": sum(r["cpu_seconds"] for r in rows),
+        "load_average_1min": os.getloadavg()[0],
     }
 
 
