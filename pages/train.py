@@ -14,7 +14,7 @@ from ui import state
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
 from ui.text import md_escape
-from ui.training import start_training
+from ui.training import start_training, warm_up
 
 ensure_entrypoint()
 
@@ -230,6 +230,7 @@ if dataset is None:
     st.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
     st.stop()
 
+warm_up()
 st.caption("Training on:")
 st.text(f"{state.get(state.SOURCE) or dataset.name} · {len(dataset.series):,} points")
 job: TrainingJob | None = state.get(state.JOB)

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,7 @@ class TrainingJob:
     _phase: str = ""
     _history: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _best_epoch: int | None = None
+    _recent: deque = field(default_factory=lambda: deque(maxlen=20), repr=False)
     _started: float | None = None
     _finished: float | None = None
 
@@ -124,8 +126,9 @@ class TrainingJob:
             now = self._finished or time.monotonic()
             elapsed = (now - self._started) if self._started else 0.0
             eta = None
-            if self.status == "running" and self._calls and self.epochs_total:
-                per_call = elapsed / self._calls
+            if self.status == "running" and len(self._recent) >= 2 and self.epochs_total:
+                # Recent epochs only: the first ones include compiling the model.
+                per_call = (self._recent[-1] - self._recent[0]) / (len(self._recent) - 1)
                 eta = max(0.0, per_call * (self.epochs_total - self._calls))
             return JobSnapshot(
                 status=self.status,
@@ -145,6 +148,7 @@ class TrainingJob:
         logs = logs or {}
         with self._lock:
             self._calls += 1
+            self._recent.append(time.monotonic())
             phase = str(logs.get("phase", ""))
             if logs.get("members", 1) and int(logs.get("members", 1)) > 1:
                 phase = f"model {logs.get('member')} of {logs.get('members')}"
