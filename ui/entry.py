@@ -4,8 +4,8 @@ Streamlit still supports the old "pages/ folder" multipage mode: until some sess
 `st.navigation`, a server whose script sits next to a `pages/` folder serves a deep link such as
 `/about` by running `pages/about.py` alone — without our page config, navigation, sidebar or session
 defaults (and `AppTest` starts every run in that mode). Each page calls `ensure_entrypoint()` first:
-in that mode it switches Streamlit to `st.navigation` mode and runs `app.py` in its place, within the
-same script run so that no click or upload of this run is lost.
+in that mode it switches Streamlit to `st.navigation` mode and runs `app.py` in its place, within
+the same script run so that no click or upload of this run is lost.
 """
 
 from __future__ import annotations
