@@ -182,6 +182,10 @@ def holdout_figure(result: Any, show_baselines: bool = True) -> go.Figure:
                                line={"color": COLOURS[column], "dash": "dot"})
                 )
     _layout(fig, "Forecast vs actual on the holdout", slider=True, y_title=result.series.name)
+    shown = 4 * len(frame)
+    if len(x) and len(history) > shown:
+        # Open on the holdout and the history just before it; the slider reaches the rest.
+        fig.update_xaxes(range=[history.index[-shown], x.iloc[-1]])
     return fig
 
 

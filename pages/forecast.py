@@ -106,8 +106,10 @@ name = state.get(state.RUN_NAME)
 if name:
     st.caption("Run:")
     st.text(name)
-for note in result.notes:
-    st.caption(md_escape(note))
+if result.notes:
+    with st.expander("How this forecast was made"):
+        for note in result.notes:
+            st.markdown(f"- {md_escape(note)}")
 
 show_baselines = st.toggle("Show baselines", value=True)
 holdout_fig = holdout_figure(result, show_baselines=show_baselines)

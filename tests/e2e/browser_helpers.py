@@ -73,3 +73,16 @@ def serve_app(home: Path, log_path: Path) -> Iterator[str]:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def screenshot(pg, path) -> None:
+    """Save the whole page: Streamlit scrolls inside its main area, so grow the viewport to fit."""
+    size = pg.viewport_size or {"width": 1400, "height": 1000}
+    height = pg.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]')"
+        " || document.scrollingElement; return m.scrollHeight; }"
+    )
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 6000))})
+    pg.wait_for_timeout(400)
+    pg.screenshot(path=str(path))
+    pg.set_viewport_size(size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from browser_helpers import assert_no_exception, serve_app, wait_for_app
+from browser_helpers import assert_no_exception, screenshot, serve_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_home_page_renders_sample_chart(page, app_server, output_dir):
     assert page.locator(".js-plotly-plot").count() >= 1
     assert "Airline" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert_no_exception(page)
-    page.screenshot(path=str(output_dir / "home.png"), full_page=True)
+    screenshot(page, output_dir / "home.png")
 
 
 def test_deep_link_on_a_fresh_server_gets_the_whole_app(browser, tmp_path, output_dir):
@@ -39,5 +39,5 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_app(browser, tmp_path, outpu
         assert "About LSTMs" in nav and "Forecast" in nav  # our navigation, not file names
         assert "Airline" in page.locator('[data-testid="stSidebar"]').inner_text()
         assert_no_exception(page)
-        page.screenshot(path=str(output_dir / "about.png"), full_page=True)
+        screenshot(page, output_dir / "about.png")
         context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import assert_no_exception, wait_for_app
+from browser_helpers import assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_upload_shows_chart(page, app_server, output_dir):
     page.wait_for_selector(".js-plotly-plot")
     assert _plot_points(page) > 0
     assert_no_exception(page)
-    page.screenshot(path=str(output_dir / "upload.png"), full_page=True)
+    screenshot(page, output_dir / "upload.png")
 
 
 def test_train_live_chart_grows_then_stop_keeps_page_usable(page, app_server, output_dir):
@@ -80,13 +80,13 @@ def test_train_live_chart_grows_then_stop_keeps_page_usable(page, app_server, ou
     page.wait_for_timeout(2500)
     second = _plot_points(page)
     assert second > first, f"the loss chart should grow while training ({first} -> {second})"
-    page.screenshot(path=str(output_dir / "train_live.png"), full_page=True)
+    screenshot(page, output_dir / "train_live.png")
 
     page.get_by_role("button", name="Stop", exact=True).click()
     page.wait_for_selector("text=Training stopped early", timeout=90_000)
     wait_for_app(page)
     assert_no_exception(page)
-    page.screenshot(path=str(output_dir / "train_stopped.png"), full_page=True)
+    screenshot(page, output_dir / "train_stopped.png")
 
     # The page stays usable: the stopped run's forecast is there.
     page.get_by_role("button", name="See the forecast").click()
@@ -105,7 +105,7 @@ def test_forecast_scoreboard_and_csv_download(page, app_server, output_dir):
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.get_by_text("best baseline").count() >= 1
     assert_no_exception(page)
-    page.screenshot(path=str(output_dir / "forecast.png"), full_page=True)
+    screenshot(page, output_dir / "forecast.png")
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Forecast (CSV)").click()
@@ -136,4 +136,4 @@ def test_runs_compare_two_runs_on_one_chart(page, app_server, output_dir):
     )
     assert "Actual" in forecasts and len(forecasts) >= 3, forecasts
     assert_no_exception(page)
-    page.screenshot(path=str(output_dir / "runs_compare.png"), full_page=True)
+    screenshot(page, output_dir / "runs_compare.png")
