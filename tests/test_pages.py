@@ -222,3 +222,30 @@ def test_choosing_no_date_column_switches_to_row_order():
     assert not at.exception
     series = at.session_state["dataset"].series
     assert series.index.name == "step" and len(series) == 144
+
+
+def test_settings_file_round_trip_on_the_train_page():
+    import json
+
+    from lstm_core.config import default_settings
+
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    dataset = at.session_state["dataset"]
+    wanted = default_settings(len(dataset.series), dataset.report.season_length).to_dict()
+    wanted["model"]["units"] = 7
+    wanted["train"]["epochs"] = 42
+    at.file_uploader(key="settings_upload").set_value(
+        ("settings.json", json.dumps(wanted).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    values = {n.label: n.value for n in at.number_input}
+    assert values["LSTM units"] == 7 and values["Epochs"] == 42
+
+    wanted["model"]["units"] = 0
+    at.file_uploader(key="settings_upload").set_value(
+        ("bad.json", json.dumps(wanted).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert any("settings file could not be used" in e.value for e in at.error)
+    assert {n.label: n.value for n in at.number_input}["LSTM units"] == 7  # kept
