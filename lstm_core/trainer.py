@@ -417,8 +417,6 @@ def train(
                 logs["val_loss"] = float(val_t)
                 history["val_loss"].append(logs["val_loss"])
             monitored = logs["val_loss"] if has_val else loss
-            if not np.isfinite(monitored):
-                break  # diverged: keep the best finite weights so far
             if monitored < best:
                 best, best_epoch, waited = monitored, epoch, 0
                 best_weights = engine.snapshot()
@@ -426,6 +424,8 @@ def train(
                 waited += 1
             if on_epoch is not None:
                 on_epoch(epoch, dict(logs))
+            if not np.isfinite(monitored):
+                break  # diverged: keep the best finite weights so far
             if should_stop is not None and should_stop():
                 stopped = True
                 break
