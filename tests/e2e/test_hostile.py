@@ -114,6 +114,17 @@ _FIRST_TRACE_POINTS_JS = """() => {
 }"""
 
 
+@pytest.fixture
+def final_shot(page, output_dir, request):
+    """Whatever happens, leave the page's last state in test-output/ (teardown runs first)."""
+    yield page
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    try:
+        _shot(page, output_dir, f"end_{name}")
+    except Exception:  # a closed page has nothing to show
+        pass
+
+
 # -- a. every corpus file through the real uploader -------------------------------------------
 
 
@@ -189,6 +200,7 @@ def _no_markup_from_names(page) -> None:
         assert page.locator(tag, has_text="bold").count() == 0, f"<{tag}>bold was rendered"
 
 
+@pytest.mark.usefixtures("final_shot")
 def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, tmp_path):
     dialogs: list[str] = []
 
@@ -226,8 +238,10 @@ def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, 
     _nav(page, "Forecast")
     page.wait_for_selector("text=Scoreboard on the holdout")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 2")
-    # The y-axis titles of both charts carry the value column's name as plain text.
-    assert page.locator(".js-plotly-plot").get_by_text(FORMULA_NAME).count() >= 1
+    # Both charts' y-axis titles carry the value column's name (as text, never markup; the exact
+    # spelling is checked in test_chart_axis_title_shows_the_column_name_verbatim).
+    titles = page.locator(".js-plotly-plot .ytitle").all_text_contents()
+    assert len(titles) == 2 and all("HYPERLINK(" in t for t in titles), titles
     _no_markup_from_names(page)
     _assert_clean(page)
     _shot(page, output_dir, "names_forecast")
@@ -252,10 +266,33 @@ def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, 
     viewer = page.context.new_page()
     viewer.goto(html_path.as_uri())
     viewer.wait_for_selector(".js-plotly-plot")
-    assert viewer.get_by_text(FORMULA_NAME, exact=False).count() >= 1
+    assert "HYPERLINK(" in viewer.locator(".js-plotly-plot .ytitle").first.text_content()
     _no_markup_from_names(viewer)
     viewer.close()
     assert dialogs == [], f"a dialog fired: {dialogs}"
+
+
+CHART_QUOTE_BUG = (
+    "lstm_core/charts.py _safe(): html.escape(quote=True) turns '\"' into '&quot;', an entity "
+    "Plotly does not decode, so a column name with quotes shows as &quot; on every chart"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=CHART_QUOTE_BUG)
+@pytest.mark.usefixtures("final_shot")
+def test_chart_axis_title_shows_the_column_name_verbatim(page, app_server):
+    _go(page, app_server)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "quotes.csv", "mimeType": "text/csv", "buffer": _hostile_csv()}]
+    )
+    page.wait_for_function(_OUTCOME_JS, arg="quotes.csv")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.js-plotly-plot .ytitle');"
+        " return t && t.textContent.includes('HYPERLINK'); }"
+    )
+    _assert_clean(page)
+    assert page.locator(".js-plotly-plot .ytitle").first.text_content() == FORMULA_NAME
 
 
 # -- c. out-of-range settings ------------------------------------------------------------------
@@ -269,37 +306,46 @@ def _stop_if_training(page) -> None:
         wait_for_app(page)
 
 
+@pytest.mark.usefixtures("final_shot")
 def test_typed_values_beyond_the_caps_never_reach_training(page, app_server, output_dir):
     _go(page, app_server)
     _nav(page, "Train")
-    _fill_number(page, "Epochs", 999999)
-    _fill_number(page, "LSTM units", 100000)
-    _fill_number(page, "Window (past steps read)", 0)
     _fill_number(page, "Early-stopping patience", 0)
+    typed = {"Epochs": (999999, 1, LIMITS["epochs"]), "LSTM units": (100000, 1, LIMITS["units"]),
+             "Window (past steps read)": (0, 1, LIMITS["input_length"])}
+    before = {label: _number_value(page, label) for label in typed}
+    for label, (value, _, _) in typed.items():
+        _fill_number(page, label, value)
     wait_for_app(page)
     _assert_clean(page)
-    shown = {
-        "Epochs": (_number_value(page, "Epochs"), 1, LIMITS["epochs"]),
-        "LSTM units": (_number_value(page, "LSTM units"), 1, LIMITS["units"]),
-        "Window (past steps read)": (
-            _number_value(page, "Window (past steps read)"), 1, LIMITS["input_length"]
-        ),
-    }
-    for label, (value, low, high) in shown.items():
-        assert low <= value <= high, f"{label} shows {value}, outside {low}..{high}"
+    for label, (_, low, high) in typed.items():
+        box = page.get_by_label(label, exact=True)
+        shown = _number_value(page, label)
+        # Streamlit either clamps the box or keeps the typed text marked invalid (not sent).
+        assert low <= shown <= high or box.get_attribute("aria-invalid") == "true", (
+            f"{label} shows {shown} outside {low}..{high} and is not marked invalid"
+        )
     _shot(page, output_dir, "caps_typed")
-    # Keep the run cheap whatever the clamped values are: it is stopped at once.
     page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function(
-        "() => /Epoch \\d+ of up to|Queued|Training finished/.test(document.body.innerText)"
-        " || document.querySelector('[data-testid=\"stAlertContentError\"]')",
-        timeout=180_000,
-    )
+    page.wait_for_timeout(3000)
+    wait_for_app(page)
+    _assert_clean(page)
     progress = _epoch_progress(page)
-    if progress is not None:
-        assert progress[1] == shown["Epochs"][0] <= LIMITS["epochs"]
-    _shot(page, output_dir, "caps_training")
-    _stop_if_training(page)
+    if progress is not None:  # it trains with the last legal value, never the typed one
+        assert progress[1] in (before["Epochs"], LIMITS["epochs"]), progress
+        _stop_if_training(page)
+    else:  # Streamlit did not submit the form with invalid boxes: nothing may have started
+        assert page.get_by_role("button", name="Stop", exact=True).count() == 0
+        assert "Queued" not in page.locator("body").inner_text()
+    _shot(page, output_dir, "caps_after_train_click")
+
+    # Correcting the boxes makes the same form train with exactly the corrected values.
+    for label, value in (("Epochs", 2), ("LSTM units", 4), ("Window (past steps read)", 12)):
+        _fill_number(page, label, value)
+        assert page.get_by_label(label, exact=True).get_attribute("aria-invalid") != "true"
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Training finished after 2 epochs", timeout=180_000)
+    wait_for_app(page)
     _assert_clean(page)
 
 
@@ -341,6 +387,7 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
+@pytest.mark.usefixtures("final_shot")
 def test_out_of_range_settings_file_gives_plain_error(page, app_server, output_dir, case):
     _go(page, app_server)
     _nav(page, "Train")
@@ -368,6 +415,7 @@ def test_out_of_range_settings_file_gives_plain_error(page, app_server, output_d
 
 @pytest.mark.parametrize("payload", [b"[]", b"not json {", b"\xff\xfe\x00garbage"],
                          ids=["json_list", "not_json", "not_utf8"])
+@pytest.mark.usefixtures("final_shot")
 def test_malformed_settings_file_gives_plain_error(page, app_server, output_dir, payload):
     _go(page, app_server)
     _nav(page, "Train")
@@ -386,18 +434,18 @@ def test_malformed_settings_file_gives_plain_error(page, app_server, output_dir,
 WIDER_THAN_FORM = {
     "dropout_0.95": ("model", "dropout", 0.95),
     "holdout_2000": (None, "holdout", 2000),
-    "level_0.3": (None, "level", 0.3),
     "learning_rate_1e-6": ("train", "learning_rate", 1e-6),
 }
 FORM_RANGE_BUG = (
     "pages/train.py: the form's widget ranges are narrower than config.py accepts "
-    "(dropout <= 0.9, holdout <= LIMITS['horizon'], level 0.5..0.99, learning_rate >= 1e-5); a "
+    "(dropout <= 0.9, holdout <= LIMITS['horizon'], learning_rate >= 1e-5); a "
     "settings file outside them makes Streamlit raise and the Train page shows the apology"
 )
 
 
 @pytest.mark.xfail(strict=True, reason=FORM_RANGE_BUG)
 @pytest.mark.parametrize("case", sorted(WIDER_THAN_FORM))
+@pytest.mark.usefixtures("final_shot")
 def test_settings_file_outside_the_form_ranges_keeps_train_page_usable(
     page, app_server, output_dir, case
 ):
@@ -427,6 +475,7 @@ def _start_training(page, epochs: int) -> None:
                            timeout=180_000)
 
 
+@pytest.mark.usefixtures("final_shot")
 def test_navigating_away_and_back_keeps_the_same_job(page, app_server, output_dir):
     _go(page, app_server)
     _start_training(page, epochs=1500)
@@ -454,6 +503,7 @@ def test_navigating_away_and_back_keeps_the_same_job(page, app_server, output_di
     _shot(page, output_dir, "nav_stopped")
 
 
+@pytest.mark.usefixtures("final_shot")
 def test_reload_during_training_loads_cleanly(page, app_server, output_dir):
     _go(page, app_server)
     # Short enough that the orphaned job (a reload starts a new session) ends soon by itself.
