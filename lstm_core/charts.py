@@ -31,7 +31,9 @@ _TIME_COLUMNS = ("date", "step")
 
 
 def _safe(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    # Plotly renders a few tags (<b>, <br>, <a>) in labels: escape <, > and &, which it decodes
+    # back for display. Quotes stay as typed (Plotly would show "&quot;" literally).
+    return html.escape(str(text), quote=False)
 
 
 def _layout(fig: go.Figure, title: str | None, *, slider: bool, y_title: str | None = None) -> None:

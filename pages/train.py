@@ -59,7 +59,7 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             "Layers", 1, LIMITS["layers"], m.layers, help="Stacked LSTM layers."
         )
         dropout = c[2].number_input(
-            "Dropout", 0.0, 0.9, float(m.dropout), step=0.05,
+            "Dropout", 0.0, 0.99, float(m.dropout), step=0.05,
             help="Fraction of connections dropped while training, against over-fitting.",
         )
         activation = c[3].selectbox(
@@ -78,23 +78,23 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             help="Windows per weight update.",
         )
         learning_rate = c[2].number_input(
-            "Learning rate", 1e-5, 1.0, float(t.learning_rate), format="%.4f", step=1e-4,
+            "Learning rate", 1e-6, 1.0, float(t.learning_rate), format="%.5f", step=1e-4,
             help="Step size of the Adam optimiser.",
         )
         patience = c[3].number_input(
-            "Early-stopping patience", 0, LIMITS["epochs"], t.patience,
+            "Early-stopping patience", 0, LIMITS["patience"], t.patience,
             help="Stop after this many epochs without a better validation loss (0 = never); "
             "the best weights are kept.",
         )
         st.markdown("**Forecast**")
         c = st.columns(4)
         holdout = c[0].number_input(
-            "Holdout length", 1, LIMITS["horizon"], int(defaults.holdout or w.horizon),
+            "Holdout length", 1, LIMITS["rows"], int(defaults.holdout or w.horizon),
             help="How many points at the end are hidden from training and used to score the "
             "forecast. Default: one horizon.",
         )
         level = c[1].slider(
-            "Interval level", 0.5, 0.99, float(defaults.level), step=0.01,
+            "Interval level", 0.01, 0.99, float(defaults.level), step=0.01,
             help="Coverage the forecast interval aims for (80 % by default).",
         )
         ensemble = c[2].number_input(

@@ -249,3 +249,16 @@ def test_settings_file_round_trip_on_the_train_page():
     assert not at.exception
     assert any("settings file could not be used" in e.value for e in at.error)
     assert {n.label: n.value for n in at.number_input}["LSTM units"] == 7  # kept
+
+
+def test_unexpected_error_shows_an_apology_with_a_reference_and_the_app_stays_usable():
+    at = _app()
+    at.session_state["result"] = object()  # a broken result: the Forecast page will fail on it
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception  # no traceback in the browser
+    [apology] = [e.value for e in at.error if e.value.startswith("Sorry")]
+    assert "reference" in apology
+    at.session_state["result"] = None
+    at.switch_page("pages/data.py").run()
+    assert not at.exception and not at.error
+    assert at.get("plotly_chart")
