@@ -66,10 +66,10 @@ def test_no_user_sees_another_users_data(load_report):
     assert load_report["isolated"] == SESSIONS
 
 
-def test_server_memory_is_measured(load_report):
+def test_server_memory_returns_near_its_baseline(load_report):
     memory = load_report["memory_mb"]
     assert 0 < memory["before"] <= memory["peak"]
-    assert memory["after"] > 0
-    # Growth after the users left is printed and reported, not asserted: Streamlit keeps a
-    # disconnected session for server.disconnectedSessionTTL seconds and the allocator keeps
-    # freed pages, so the figure is not stable enough for a hard limit on a shared machine.
+    # "before" is after a warm-up user, so TensorFlow's one-off import is not counted. Measured
+    # growth was +76 MB for 3 users and +163 MB for 8 (sessions kept for Streamlit's default
+    # disconnectedSessionTTL of 120 s), so 3 users stay well inside the 200 MB goal.
+    assert memory["growth"] < load_sessions.MEMORY_GOAL_MB, memory
