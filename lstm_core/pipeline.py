@@ -10,13 +10,19 @@ How the network sees the data (the "method", recorded in `ForecastResult.state`)
 3. The network predicts the *correction* to the seasonal-naive-with-drift forecast of that window
    (last season repeated plus the window's growth per season), in the same window units (direct
    multi-output, `Dense(horizon)`, no recursion). A network that learns nothing falls back to
-   that simple forecast instead of to nonsense. Measured on real series (bench/accuracy.py), the
-   drift term beat the plain seasonal-naive base on trending series and cost little elsewhere.
+   that simple forecast instead of to nonsense. The drift is kept only when it makes the base
+   forecast more accurate on the training and early-stopping windows (`state["drift"]`; states
+   saved before this choice existed always used it): it helps trending series and adds noise to
+   level ones (measured with bench/accuracy.py's rolling-origin run).
 
-Training sees only windows whose targets end before the validation part; validation windows drive
-early stopping and calibrate the conformal intervals; the holdout (the last `settings.holdout`
-points, one horizon by default) is scored once at the end. The future forecast reuses the scored
-models, so the holdout score and coverage describe the models that make it.
+The part before the holdout is split in time: training | early stopping | calibration. Training
+sees only windows whose targets end before the validation part; the first half of the validation
+part drives early stopping; its last half is never used for fitting or selection and calibrates
+the conformal intervals, from every forecast origin that reaches it, per forecast step. Short
+series fall back to calibrating on the early-stopping points at a higher level and say so in the
+notes. The holdout (the last `settings.holdout` points, one horizon by default) is scored once at
+the end. The future forecast reuses the scored models, so the holdout score and coverage describe
+the models that make it.
 """
 
 from __future__ import annotations
@@ -154,24 +160,24 @@ def _base_season(season: int | None, input_length: int) -> int:
     return season if season and 1 < season <= input_length else 1
 
 
-def _base_paths(x: np.ndarray, season: int, horizon: int) -> np.ndarray:
-    """Seasonal naive with drift for each window: `x: (k, input_length)` -> `(k, horizon)`.
+def _base_paths(x: np.ndarray, season: int, horizon: int, drift: bool = True) -> np.ndarray:
+    """Seasonal naive (with drift) for each window: `x: (k, input_length)` -> `(k, horizon)`.
 
-    Step j repeats the value one season earlier and adds the window's growth per season (mean of
-    its last season minus mean of the season before) once per season ahead. The drift needs two
-    seasons in the window; without a season (1) this is the naive forecast.
+    Step j repeats the value one season earlier and, with `drift`, adds the window's growth per
+    season (mean of its last season minus mean of the season before) once per season ahead. The
+    drift needs two seasons in the window; without a season (1) this is the naive forecast.
     """
     length = x.shape[1]
     steps = np.arange(horizon)
     base = x[:, length - season + (steps % season)]
-    if season > 1 and length >= 2 * season:
+    if drift and season > 1 and length >= 2 * season:
         growth = x[:, -season:].mean(axis=1) - x[:, -2 * season:-season].mean(axis=1)
         base = base + growth[:, None] * (1 + steps // season)[None, :]
     return base
 
 
 def _normalise(
-    windows: np.ndarray, season: int, horizon: int, floor: float
+    windows: np.ndarray, season: int, horizon: int, floor: float, drift: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Window-relative inputs plus the seasonal-naive base and scale of each window.
 
@@ -180,13 +186,14 @@ def _normalise(
         season: base season (1 = naive base).
         horizon: forecast steps.
         floor: smallest allowed scale (keeps flat windows from dividing by ~0).
+        drift: whether the base adds the window's growth per season.
 
     Returns:
         `X: (k, input_length, 1)` normalised inputs, `base: (k, horizon)`, `scale: (k, 1)`.
     """
     x = np.asarray(windows, dtype=float).reshape(len(windows), -1)  # (k, input_length)
     scale = np.maximum(x.std(axis=1, keepdims=True), floor)  # (k, 1)
-    base = _base_paths(x, season, horizon)
+    base = _base_paths(x, season, horizon, drift)
     X = ((x - x[:, -1:]) / scale)[:, :, None].astype(np.float32)
     return X, base, scale
 
@@ -207,7 +214,8 @@ def _paths(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Forecast, lower and upper (original units) for each input window: each (k, steps)."""
     X, base, scale = _normalise(
-        windows, state["season_length"] or 1, state["horizon"], state["scale_floor"]
+        windows, state["season_length"] or 1, state["horizon"], state["scale_floor"],
+        state.get("drift", True),  # states saved before the drift choice always used drift
     )
     pred = _predict_members(models, X)  # (k, horizon) in window units
     half = np.asarray(state["half_widths"], dtype=float)  # (horizon,)
@@ -282,6 +290,135 @@ def _holdout_baselines(
     }
 
 
+# Share of the validation part set aside (its latest points) to calibrate the intervals; early
+# stopping sees only the rest, so the calibration residuals come from points nothing was fitted or
+# selected on.
+CALIBRATION_SHARE = 0.5
+
+
+def _stopping_end(train_end: int, val_end: int, horizon: int, level: float) -> int:
+    """Where early stopping's validation targets end and the calibration slice begins.
+
+    The calibration slice is the last `CALIBRATION_SHARE` of the validation part, shrunk so that
+    early stopping keeps at least one whole window. When what remains is too small for the
+    conformal rank at `level`, no slice is set aside (returns `val_end`; see `_calibrate`).
+    """
+    n_val = val_end - train_end
+    n_cal = min(int(n_val * CALIBRATION_SHARE), max(0, n_val - horizon))
+    if not ev.conformal_is_exact(n_cal, level):
+        return val_end
+    return val_end - n_cal
+
+
+def _choose_drift(
+    z: np.ndarray, stop: int, length: int, horizon: int, season: int, floor: float,
+    notes: list[str],
+) -> bool:
+    """Whether the base forecast adds the window's growth per season (drift).
+
+    Decided by the base forecast's own error (no network) on every window whose targets end
+    before `stop` (training and early-stopping targets, never the calibration slice or holdout),
+    in window-scale units: the drift helps trending series and only adds noise to level ones.
+    """
+    if season <= 1 or length < 2 * season:
+        return True  # no drift term is possible: nothing to choose
+    from lstm_core.windows import target_windows
+
+    X_raw, Y = target_windows(z, 0, stop, length, horizon)
+    if not len(X_raw):
+        return True
+    x = X_raw.reshape(len(X_raw), -1).astype(float)
+    scale = np.maximum(x.std(axis=1, keepdims=True), floor)
+    errors = {
+        drift: float(np.mean(np.abs(Y - _base_paths(x, season, horizon, drift)) / scale))
+        for drift in (True, False)
+    }
+    drift = errors[True] <= errors[False]
+    if not drift:
+        notes.append(
+            "The network corrects the plain seasonal-naive forecast: on the training windows "
+            "adding each window's growth per season (drift) made that forecast worse."
+        )
+    return drift
+
+
+def _rolling_residuals(
+    models: Sequence[Any], z: np.ndarray, state: dict[str, Any], start: int, stop: int
+) -> np.ndarray:
+    """Normalised residuals of forecasts from every origin that reaches into `[start, stop)`.
+
+    Origin t forecasts `z[t : t + horizon]` from `z[t - input_length : t]`; step j of that forecast
+    is a residual when `start <= t + j < stop` (NaN otherwise), so every step gets one residual per
+    target point in the slice. Origins whose input has gaps are skipped.
+
+    Returns:
+        (k, horizon) residuals in window units (target minus forecast, divided by the window's
+        scale), the units of `state["half_widths"]`.
+    """
+    length, horizon = state["input_length"], state["horizon"]
+    origins = np.arange(max(length, start - horizon + 1), min(stop, z.size))
+    if not origins.size:
+        return np.zeros((0, horizon))
+    windows = np.lib.stride_tricks.sliding_window_view(z, length)[origins - length]
+    known = ~np.isnan(windows).any(axis=1)
+    origins, windows = origins[known], windows[known]
+    if not origins.size:
+        return np.zeros((0, horizon))
+    positions = origins[:, None] + np.arange(horizon)[None, :]  # (k, horizon)
+    inside = (positions >= start) & (positions < stop)
+    targets = np.where(inside, z[np.minimum(positions, z.size - 1)], np.nan)
+    X, base, scale = _normalise(windows, state["season_length"] or 1, horizon,
+                                state["scale_floor"], state.get("drift", True))
+    return (targets - base) / scale - _predict_members(models, X)
+
+
+def _calibrate(
+    models: Sequence[Any], z: np.ndarray, state: dict[str, Any], train_end: int, stop_end: int,
+    val_end: int, level: float, notes: list[str],
+) -> np.ndarray:
+    """Per-step conformal half-widths (window units, (horizon,)) and a note on how they were made.
+
+    Preferred: rolling-origin residuals on the calibration slice `[stop_end, val_end)`, which
+    neither training nor early stopping saw. Short series without such a slice fall back to the
+    whole validation part (which chose the stopping epoch, so its residuals are a little
+    optimistic) or, without validation, to the training points; both fallbacks calibrate at a
+    higher level, halfway to 100%, to offset that, and say so.
+    """
+    wider = (1.0 + level) / 2.0
+    if stop_end < val_end:
+        residuals = _rolling_residuals(models, z, state, stop_end, val_end)
+        used = level
+        notes.append(
+            f"Intervals are split-conformal, per forecast step, calibrated on the last "
+            f"{val_end - stop_end} points before the holdout, forecast from every origin by the "
+            "trained networks; neither training nor early stopping used those points."
+        )
+    elif val_end > train_end:
+        residuals = _rolling_residuals(models, z, state, train_end, val_end)
+        used = wider
+        notes.append(
+            f"The validation part ({val_end - train_end} points) is too short to set a "
+            "calibration slice aside, so the intervals are calibrated on the points that chose "
+            f"the stopping epoch, at {used:.0%} instead of {level:.0%} to offset that optimism."
+        )
+    else:
+        residuals = _rolling_residuals(models, z, state, 0, train_end)
+        used = wider
+        notes.append(
+            "There is no validation part, so the intervals are calibrated on the training "
+            f"points the networks were fitted to, at {used:.0%} instead of {level:.0%}; they are "
+            "probably still too narrow."
+        )
+    half = ev.conformal_quantiles(residuals, used)
+    counts = np.sum(~np.isnan(residuals), axis=0) if len(residuals) else np.zeros(1, int)
+    if not ev.conformal_is_exact(int(counts.min()), used):
+        notes.append("There are too few calibration points for the interval's level to be "
+                     "guaranteed; treat the interval as indicative.")
+    if np.isnan(half).all():
+        return np.zeros(state["horizon"])
+    return np.nan_to_num(half, nan=float(np.nanmax(half)))
+
+
 def run_forecast(
     series: pd.Series,
     settings: Settings,
@@ -335,22 +472,24 @@ def run_forecast(
     z = _forward_transform(values, transform)
     base_season = _base_season(season, length)
     floor = 1e-6 * (float(np.nanstd(z[: split.train_end])) + 1e-12)
-    state: dict[str, Any] = {
-        "version": STATE_VERSION, "method": METHOD, "transform": transform,
-        "season_length": base_season, "input_length": length, "horizon": horizon,
-        "level": settings.level, "half_widths": [0.0] * horizon, "scale_floor": floor,
-        "members": settings.ensemble, "time_column": _time_column(series.index),
-        "freq": getattr(series.index, "freqstr", None),
-    }
     if season and base_season == 1:
         notes.append(
             f"The window ({length}) is shorter than the season ({season}), so the network "
             "corrects the naive forecast instead of the seasonal-naive one."
         )
+    stop_end = _stopping_end(split.train_end, split.val_end, horizon, settings.level)
+    drift = _choose_drift(z, stop_end, length, horizon, base_season, floor, notes)
+    state: dict[str, Any] = {
+        "version": STATE_VERSION, "method": METHOD, "transform": transform,
+        "season_length": base_season, "input_length": length, "horizon": horizon,
+        "level": settings.level, "half_widths": [0.0] * horizon, "scale_floor": floor,
+        "members": settings.ensemble, "time_column": _time_column(series.index),
+        "freq": getattr(series.index, "freqstr", None), "drift": drift,
+    }
 
     def normalised(start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         X_raw, Y_raw = target_windows(z, start, stop, length, horizon)
-        X, base, scale = _normalise(X_raw, base_season, horizon, floor)
+        X, base, scale = _normalise(X_raw, base_season, horizon, floor, drift)
         return X, (Y_raw - base) / scale, scale
 
     X_tr, y_tr, _ = normalised(0, split.train_end)
@@ -362,7 +501,8 @@ def run_forecast(
         notes.append(f"Training used every {stride}th of the {len(X_tr)} overlapping training "
                      f"windows ({len(keep)}), to keep training time bounded.")
         X_tr, y_tr = X_tr[keep], y_tr[keep]
-    X_val, y_val, _ = normalised(split.train_end, split.val_end)
+    # Early stopping sees only the validation windows before the calibration slice.
+    X_val, y_val, _ = normalised(split.train_end, stop_end)
     # The baselines (ETS fits are the slow part) run in a thread while the networks train:
     # TensorFlow releases the GIL, so on a multi-core machine they are nearly free.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -380,20 +520,9 @@ def run_forecast(
         notes.append(f"The forecast is the median of {settings.ensemble} networks (seeds "
                      f"{settings.train.seed}..{settings.train.seed + settings.ensemble - 1}).")
 
-    # Conformal calibration on windows the networks were not fitted on.
-    if len(X_val):
-        calib_X, calib_y = X_val, y_val
-        where = f"{len(X_val)} validation windows"
-    else:
-        calib_X, calib_y = X_tr, y_tr
-        where = f"{len(X_tr)} training windows (no validation windows), so they may be too narrow"
-    residuals = calib_y - _predict_members(models, calib_X)
-    half = ev.conformal_quantiles(residuals, settings.level)
-    state["half_widths"] = [float(v) for v in np.nan_to_num(half, nan=float(np.nanmax(half)))]
-    notes.append(f"Intervals are split-conformal, calibrated on {where}.")
-    if not ev.conformal_is_exact(len(calib_X), settings.level):
-        notes.append("There are too few calibration windows for the interval's level to be "
-                     "guaranteed; treat the interval as indicative.")
+    half = _calibrate(models, z, state, split.train_end, stop_end, split.val_end, settings.level,
+                      notes)
+    state["half_widths"] = [float(v) for v in half]
 
     holdout_frame, scores, cov = _score_holdout(
         series, values, z, models, state, split.val_end, season, baselines, notes

@@ -136,3 +136,95 @@ def test_infer_season(freq, season):
 
 def test_infer_season_without_dates():
     assert infer_season(pd.RangeIndex(10)) is None
+
+
+# ---- calibration on points nothing was fitted to -------------------------------------------------
+
+
+def _zero_correction_model(length: int, horizon: int):
+    """A network whose correction is 0, so its forecast is exactly the base forecast."""
+    from lstm_core.model import build_model
+
+    model = build_model(WindowConfig(length, horizon), ModelConfig(units=2), seed=0)
+    dense = model.layers[-1]
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+    return model
+
+
+def test_rolling_calibration_covers_80_percent_of_later_points():
+    # Seasonal level series with noise: the plain seasonal-naive base is a fair forecast and its
+    # errors are exchangeable over time, so a conformal interval from one slice must cover about
+    # 80% of every later point.
+    from lstm_core.pipeline import _calibrate, _rolling_residuals
+
+    rng = np.random.default_rng(11)
+    length, horizon, season = 8, 4, 4
+    t = np.arange(1200)
+    z = 5 * np.sin(2 * np.pi * t / season) + rng.normal(0, 1, t.size)
+    model = _zero_correction_model(length, horizon)
+    state = {"input_length": length, "horizon": horizon, "season_length": season,
+             "scale_floor": 1e-9, "drift": False}
+    notes: list[str] = []
+    half = _calibrate([model], z, state, 300, 400, 600, 0.8, notes)
+    assert half.shape == (horizon,) and (half > 0).all()
+    assert notes[0].startswith("Intervals are split-conformal, per forecast step, calibrated on "
+                               "the last 200 points before the holdout")
+    later = _rolling_residuals([model], z, state, 600, 1200)  # (origins, horizon), NaN outside
+    inside = np.abs(later) <= half[None, :]
+    measured = np.nanmean(np.where(np.isnan(later), np.nan, inside))
+    assert 0.70 <= measured <= 0.90
+
+
+def test_rolling_residuals_mark_only_steps_inside_the_slice():
+    from lstm_core.pipeline import _rolling_residuals
+
+    model = _zero_correction_model(4, 3)
+    z = np.arange(30.0)
+    state = {"input_length": 4, "horizon": 3, "season_length": 1, "scale_floor": 1e-9}
+    residuals = _rolling_residuals([model], z, state, 20, 25)
+    # origins 18..24: step j of origin t counts when 20 <= t + j < 25 (5 points per step)
+    assert residuals.shape == (7, 3)
+    assert list((~np.isnan(residuals)).sum(axis=0)) == [5, 5, 5]
+    assert np.isnan(residuals[0, :2]).all() and not np.isnan(residuals[0, 2])
+
+
+def test_stopping_end_sets_aside_the_latest_validation_half():
+    from lstm_core.pipeline import _stopping_end
+
+    assert _stopping_end(100, 140, 4, 0.8) == 120
+    # early stopping keeps one whole window: 30 validation points, horizon 24 -> 6 for calibration
+    assert _stopping_end(100, 130, 24, 0.8) == 124
+    # too few points left for an 80% conformal rank: nothing set aside
+    assert _stopping_end(100, 108, 6, 0.8) == 108
+
+
+def test_short_validation_falls_back_to_wider_level_and_says_so():
+    settings = replace(TINY, train=replace(TINY.train, validation_fraction=0.1))
+    out = run_forecast(SERIES, settings)  # 66 points before the holdout: 7 validation points
+    assert any(note.startswith("The validation part (7 points) is too short to set a calibration "
+                               "slice aside") and "at 90% instead of 80%" in note
+               for note in out.notes)
+    assert (out.future["upper"] > out.future["forecast"]).all()
+
+
+def test_drift_is_chosen_by_the_base_forecast_error():
+    from lstm_core.pipeline import _choose_drift
+
+    rng = np.random.default_rng(5)
+    t = np.arange(240)
+    level = np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, t.size)
+    notes: list[str] = []
+    assert _choose_drift(level, 200, 24, 12, 12, 1e-9, notes) is False
+    assert notes == [
+        "The network corrects the plain seasonal-naive forecast: on the training windows adding "
+        "each window's growth per season (drift) made that forecast worse."
+    ]
+    assert _choose_drift(level + 0.2 * t, 200, 24, 12, 12, 1e-9, []) is True
+    assert _choose_drift(level, 200, 12, 12, 12, 1e-9, []) is True  # one season: no drift term
+
+
+def test_states_saved_before_the_drift_choice_still_forecast(result):
+    assert result.state["drift"] is True  # a trending series keeps the drift
+    old = {k: v for k, v in result.state.items() if k != "drift"}
+    frame = forecast_from_models(SERIES, result.models, old)
+    np.testing.assert_allclose(frame["forecast"], result.future["forecast"], rtol=1e-6)
