@@ -287,6 +287,27 @@ def test_chart_axis_title_shows_the_column_name_verbatim(page, app_server):
     assert page.locator(".js-plotly-plot .ytitle").first.text_content() == FORMULA_NAME
 
 
+AUTOLINK_BUG = (
+    "ui/text.py md_escape() leaves GFM autolinks alone: the Data page heading "
+    "(st.subheader(md_escape(column))) turns 'http://x\",\"click' in a column name into a live link"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=AUTOLINK_BUG)
+@pytest.mark.usefixtures("final_shot")
+def test_names_with_urls_do_not_become_links(page, app_server):
+    _go(page, app_server)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "links.csv", "mimeType": "text/csv", "buffer": _hostile_csv()}]
+    )
+    page.wait_for_function(_OUTCOME_JS, arg="links.csv")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot")
+    _assert_clean(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('a[href*="//x"]').count() == 0, "a column name became a link"
+
+
 # -- c. out-of-range settings ------------------------------------------------------------------
 
 
