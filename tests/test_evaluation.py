@@ -112,6 +112,16 @@ def test_ets_tracks_a_seasonal_trending_series():
     assert ev.mae(y[84:], out.forecast) < ev.mae(y[84:], snaive)
 
 
+def test_ets_cuts_a_long_weekly_history_to_the_point_cap():
+    t = np.arange(1100)
+    y = 300 + 0.02 * t + 3 * np.sin(2 * np.pi * t / 52)
+    out = ev.ets(y, 52, 52)
+    assert out.forecast is not None and out.forecast.shape == (52,)
+    assert out.note.endswith(f" Fit on the last {ev.ETS_MAX_POINTS} points of the history.")
+    monthly = ev.ets(y[:300], 12, 12)  # 20 seasons of 12 is 240 points: cut by seasons
+    assert monthly.note.endswith(" Fit on the last 240 points of the history.")
+
+
 def test_ets_fails_soft_on_missing_values():
     out = ev.ets(np.array([1.0, np.nan] * 10), 3, None)
     assert out.forecast is None

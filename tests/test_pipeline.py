@@ -166,7 +166,7 @@ def test_rolling_calibration_covers_80_percent_of_later_points():
              "scale_floor": 1e-9, "drift": False}
     notes: list[str] = []
     half = _calibrate([model], z, state, 300, 400, 600, 0.8, notes)
-    assert half.shape == (horizon,) and (half > 0).all()
+    assert half.shape == (horizon,) and (half > 0).all() and (np.diff(half) >= 0).all()
     assert notes[0].startswith("Intervals are split-conformal, per forecast step, calibrated on "
                                "the last 200 points before the holdout")
     later = _rolling_residuals([model], z, state, 600, 1200)  # (origins, horizon), NaN outside
