@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -109,7 +111,8 @@ def _compare(store: RunStore, runs: list[RunInfo]) -> None:
             values = run.history.get(key)
             if values:
                 loss.add_trace(go.Scatter(y=values, x=list(range(1, len(values) + 1)),
-                                          mode="lines", name=f"{run.name} · {key}",
+                                          mode="lines",
+                                          name=html.escape(f"{run.name} · {key}", quote=False),
                                           line={"dash": dash}))
     loss.update_layout(xaxis_title="epoch", yaxis_title="loss", yaxis_type="log", height=380)
     st.plotly_chart(loss, width="stretch", key="compare_loss")

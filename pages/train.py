@@ -59,7 +59,7 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             "Layers", 1, LIMITS["layers"], m.layers, help="Stacked LSTM layers."
         )
         dropout = c[2].number_input(
-            "Dropout", 0.0, 0.99, float(m.dropout), step=0.05,
+            "Dropout", 0.0, LIMITS["dropout_max"], float(m.dropout), step=0.05,
             help="Fraction of connections dropped while training, against over-fitting.",
         )
         activation = c[3].selectbox(
@@ -78,7 +78,8 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
             help="Windows per weight update.",
         )
         learning_rate = c[2].number_input(
-            "Learning rate", 1e-6, 1.0, float(t.learning_rate), format="%.5f", step=1e-4,
+            "Learning rate", LIMITS["learning_rate_min"], 1.0, float(t.learning_rate),
+            format="%.6f", step=1e-4,
             help="Step size of the Adam optimiser.",
         )
         patience = c[3].number_input(

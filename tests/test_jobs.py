@@ -135,3 +135,22 @@ def test_failed_save_keeps_the_result_and_says_so(one_slot):
     job.join(5)
     assert job.snapshot().status == "done" and job.result == {"epochs": 2}
     assert "saving it to the run list failed" in job.error
+
+
+def test_job_of_a_session_that_is_gone_stops_after_the_grace_period(one_slot):
+    connected = threading.Event()
+    connected.set()
+    gate = threading.Event()
+    gate.set()
+    job = TrainingJob(work=_epochs_work(100_000, gate), epochs_total=100_000,
+                      alive=connected.is_set, orphan_grace=0.5)
+    job.start()
+    _wait(lambda: job.snapshot().epoch >= 5)
+    time.sleep(1.5)
+    assert job.snapshot().status == "running"  # a connected session keeps its job
+    connected.clear()  # the tab was closed
+    job.join(10)
+    snap = job.snapshot()
+    assert snap.status == "stopped" and job.orphaned
+    assert job.result is not None  # what was trained is kept (and saved by on_done)
+    assert jobs.running_trainings() == 0

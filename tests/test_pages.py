@@ -61,7 +61,7 @@ def test_upload_loads_a_series_and_a_bad_file_keeps_it():
     at.file_uploader[0].set_value(("broken.csv", b"", "text/csv")).run()
     assert not at.exception
     assert at.error, "an empty file must show an error"
-    assert "broken.csv" in at.error[0].value
+    assert "broken.csv" in at.error[0].value.replace("\\", "")  # Markdown escapes removed
     assert at.session_state["source"] == "shop.csv"  # the previous series stays loaded
 
 

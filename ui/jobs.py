@@ -85,11 +85,17 @@ class TrainingJob:
         epochs_total: how many `on_epoch` calls make up 100 % (for the progress bar and ETA).
         on_done: called in the worker thread with the result after a successful run (e.g. to save
             the run); its errors are logged and reported, the result is kept.
+        alive: tells whether the owning browser session is still connected. A job whose session
+            has been gone for `orphan_grace` seconds stops at the next epoch (keeping its best
+            weights, and still saved by `on_done`), so an abandoned tab cannot hold a server-wide
+            training slot for long.
     """
 
     work: Callable[[Callable[[int, dict], None], Callable[[], bool]], Any]
     epochs_total: int
     on_done: Callable[[Any], Any] | None = None
+    alive: Callable[[], bool] | None = None
+    orphan_grace: float = 120.0
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     status: str = "queued"
     result: Any = None
@@ -103,6 +109,9 @@ class TrainingJob:
     _history: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _best_epoch: int | None = None
     _recent: deque = field(default_factory=lambda: deque(maxlen=20), repr=False)
+    _alive_checked: float = 0.0
+    _alive_seen: float = field(default_factory=time.monotonic)
+    orphaned: bool = False
     _started: float | None = None
     _finished: float | None = None
 
@@ -164,7 +173,20 @@ class TrainingJob:
                 self._best_epoch = int(logs["best_epoch"])
 
     def _should_stop(self) -> bool:
-        return self._stop.is_set()
+        if self._stop.is_set():
+            return True
+        if self.alive is not None:
+            now = time.monotonic()
+            if now - self._alive_checked >= 1.0:
+                self._alive_checked = now
+                if self.alive():
+                    self._alive_seen = now
+                elif now - self._alive_seen > self.orphan_grace:
+                    logger.info("stopping training job %s: its session is gone", self.id)
+                    self.orphaned = True
+                    self._stop.set()
+                    return True
+        return False
 
     def _run(self) -> None:
         acquired = False

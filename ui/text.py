@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+# Markdown syntax, HTML-looking text, and ':' / '.' so that "http://..." or "www...." in a column
+# name does not become a live link (GitHub-style autolinks).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$:.])")
 
 
 def md_escape(text: str) -> str:

@@ -49,6 +49,18 @@ def expected_epochs(settings: Settings) -> int:
     return settings.train.epochs * max(1, settings.ensemble)
 
 
+def _session_alive():
+    """A thread-safe check that this browser session is still connected (None outside a server)."""
+    from streamlit.runtime import Runtime, exists
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
+
+
 def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
     """Create, store in the session and start a training job for `dataset` with `settings`."""
     from lstm_core.pipeline import run_forecast  # imports TensorFlow: only when training
@@ -67,7 +79,9 @@ def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
 
         return record_run(result, dataset)
 
-    job = TrainingJob(work=work, epochs_total=expected_epochs(settings), on_done=save)
+    job = TrainingJob(
+        work=work, epochs_total=expected_epochs(settings), on_done=save, alive=_session_alive()
+    )
     state.put(state.JOB, job)
     job.start()
     return job

@@ -287,13 +287,6 @@ def test_chart_axis_title_shows_the_column_name_verbatim(page, app_server):
     assert page.locator(".js-plotly-plot .ytitle").first.text_content() == FORMULA_NAME
 
 
-AUTOLINK_BUG = (
-    "ui/text.py md_escape() leaves GFM autolinks alone: the Data page heading "
-    "(st.subheader(md_escape(column))) turns 'http://x\",\"click' in a column name into a live link"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=AUTOLINK_BUG)
 @pytest.mark.usefixtures("final_shot")
 def test_names_with_urls_do_not_become_links(page, app_server):
     _go(page, app_server)
@@ -396,6 +389,8 @@ REFUSED = {
     "units_huge": ("model", "units", 100000),
     "level_nan": (None, "level", float("nan")),
     "units_text": ("model", "units", "many"),
+    "dropout_beyond_cap": ("model", "dropout", 0.995),
+    "learning_rate_below_cap": ("train", "learning_rate", 1e-7),
 }
 
 
@@ -443,25 +438,16 @@ def test_malformed_settings_file_gives_plain_error(page, app_server, output_dir,
 
 
 # Settings the engine accepts at the edges of config.py's ranges: the Train form's widgets must
-# be able to show them, or loading the file breaks the Train page.
+# be able to show them, or loading the file breaks the Train page (dropout and learning-rate caps
+# live in config.LIMITS and the form reads them from there).
 EDGE_SETTINGS = {
     "dropout_0.95": ("model", "dropout", 0.95),
-    "dropout_0.995": ("model", "dropout", 0.995),
+    "dropout_0.99": ("model", "dropout", 0.99),
     "holdout_2000": (None, "holdout", 2000),
     "learning_rate_1e-6": ("train", "learning_rate", 1e-6),
-    "learning_rate_1e-7": ("train", "learning_rate", 1e-7),
     "level_0.3": (None, "level", 0.3),
 }
-FORM_EDGE_BUG = (
-    "pages/train.py's widgets stop at dropout 0.99 and learning rate 1e-6 while config.py accepts "
-    "dropout < 1 and any learning rate > 0: Streamlit raises on the value and the Train page "
-    "shows the apology on every visit until another dataset is loaded"
-)
-EDGE_CASES = [
-    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=FORM_EDGE_BUG))
-    if case in ("dropout_0.995", "learning_rate_1e-7") else case
-    for case in sorted(EDGE_SETTINGS)
-]
+EDGE_CASES = sorted(EDGE_SETTINGS)
 
 
 @pytest.mark.parametrize("case", EDGE_CASES)
