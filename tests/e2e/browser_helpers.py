@@ -86,3 +86,27 @@ def screenshot(pg, path) -> None:
     pg.wait_for_timeout(400)
     pg.screenshot(path=str(path))
     pg.set_viewport_size(size)
+
+
+def go(pg, app_server: str, path: str = "") -> None:
+    """Open a page of the app and wait for its script run to finish."""
+    pg.goto(f"{app_server}/{path}")
+    wait_for_app(pg)
+
+
+def nav(pg, title: str) -> None:
+    """Click a page in the sidebar navigation and wait for it."""
+    pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    wait_for_app(pg)
+
+
+def fill_number(pg, label: str, value: int | float) -> None:
+    """Type a value into the number input with this label."""
+    box = pg.get_by_label(label, exact=True)
+    # While a page redraws, Streamlit briefly keeps the old elements: wait for one input.
+    pg.wait_for_function(
+        "(l) => document.querySelectorAll(`input[aria-label=\"${l}\"]`).length === 1",
+        arg=label,
+    )
+    box.fill(str(value))
+    box.press("Tab")

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_helpers import assert_no_exception, wait_for_app
+from browser_helpers import assert_no_exception, fill_number, go, nav, wait_for_app
 
 from lstm_core.config import LIMITS, Settings
 from lstm_core.data import load_dataset
@@ -39,24 +39,10 @@ EPOCH_TEXT = re.compile(r"Epoch (\d+) of up to (\d+)")
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _go(page, app_server: str, path: str = "") -> None:
-    page.goto(f"{app_server}/{path}")
-    wait_for_app(page)
 
 
-def _nav(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    wait_for_app(page)
 
 
-def _fill_number(page, label: str, value: int | float) -> None:
-    box = page.get_by_label(label, exact=True)
-    # While a page redraws, Streamlit briefly keeps the old elements: wait for one input.
-    page.wait_for_function(
-        "(l) => document.querySelectorAll(`input[aria-label=\"${l}\"]`).length === 1", arg=label
-    )
-    box.fill(str(value))
-    box.press("Tab")
 
 
 def _number_value(page, label: str) -> float:
@@ -134,7 +120,7 @@ def shared_page(browser, app_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     pg.set_default_timeout(60_000)
-    _go(pg, app_server)
+    go(pg, app_server)
     pg.wait_for_selector(".js-plotly-plot")
     yield pg
     context.close()
@@ -210,7 +196,7 @@ def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, 
 
     page.on("dialog", on_dialog)
     page.context.on("page", lambda p: p.on("dialog", on_dialog))
-    _go(page, app_server)
+    go(page, app_server)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": HTML_FILE_NAME, "mimeType": "text/csv", "buffer": _hostile_csv()}]
     )
@@ -225,17 +211,17 @@ def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, 
     _assert_clean(page)
     _shot(page, output_dir, "names_data")
 
-    _nav(page, "Train")
-    _fill_number(page, "Epochs", 3)
-    _fill_number(page, "Early-stopping patience", 0)
-    _fill_number(page, "LSTM units", 4)
+    nav(page, "Train")
+    fill_number(page, "Epochs", 3)
+    fill_number(page, "Early-stopping patience", 0)
+    fill_number(page, "LSTM units", 4)
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_selector("text=Training finished", timeout=180_000)
     assert page.get_by_text(HTML_FILE_NAME, exact=False).count() >= 1
     _no_markup_from_names(page)
     _assert_clean(page)
 
-    _nav(page, "Forecast")
+    nav(page, "Forecast")
     page.wait_for_selector("text=Scoreboard on the holdout")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 2")
     # Both charts' y-axis titles carry the value column's name exactly as typed.
@@ -273,7 +259,7 @@ def test_formula_and_html_names_stay_literal_text(page, app_server, output_dir, 
 
 @pytest.mark.usefixtures("final_shot")
 def test_chart_axis_title_shows_the_column_name_verbatim(page, app_server):
-    _go(page, app_server)
+    go(page, app_server)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "quotes.csv", "mimeType": "text/csv", "buffer": _hostile_csv()}]
     )
@@ -289,7 +275,7 @@ def test_chart_axis_title_shows_the_column_name_verbatim(page, app_server):
 
 @pytest.mark.usefixtures("final_shot")
 def test_names_with_urls_do_not_become_links(page, app_server):
-    _go(page, app_server)
+    go(page, app_server)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "links.csv", "mimeType": "text/csv", "buffer": _hostile_csv()}]
     )
@@ -314,14 +300,14 @@ def _stop_if_training(page) -> None:
 
 @pytest.mark.usefixtures("final_shot")
 def test_typed_values_beyond_the_caps_never_reach_training(page, app_server, output_dir):
-    _go(page, app_server)
-    _nav(page, "Train")
-    _fill_number(page, "Early-stopping patience", 0)
+    go(page, app_server)
+    nav(page, "Train")
+    fill_number(page, "Early-stopping patience", 0)
     typed = {"Epochs": (999999, 1, LIMITS["epochs"]), "LSTM units": (100000, 1, LIMITS["units"]),
              "Window (past steps read)": (0, 1, LIMITS["input_length"])}
     before = {label: _number_value(page, label) for label in typed}
     for label, (value, _, _) in typed.items():
-        _fill_number(page, label, value)
+        fill_number(page, label, value)
     wait_for_app(page)
     _assert_clean(page)
     for label, (_, low, high) in typed.items():
@@ -347,7 +333,7 @@ def test_typed_values_beyond_the_caps_never_reach_training(page, app_server, out
 
     # Correcting the boxes makes the same form train with exactly the corrected values.
     for label, value in (("Epochs", 2), ("LSTM units", 4), ("Window (past steps read)", 12)):
-        _fill_number(page, label, value)
+        fill_number(page, label, value)
         assert page.get_by_label(label, exact=True).get_attribute("aria-invalid") != "true"
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_selector("text=Training finished after 2 epochs", timeout=180_000)
@@ -397,8 +383,8 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 @pytest.mark.usefixtures("final_shot")
 def test_out_of_range_settings_file_gives_plain_error(page, app_server, output_dir, case):
-    _go(page, app_server)
-    _nav(page, "Train")
+    go(page, app_server)
+    nav(page, "Train")
     _open_settings_expander(page)
     good = _download_settings(page)
     Settings.from_dict(good)  # the downloaded file is valid as it is
@@ -425,8 +411,8 @@ def test_out_of_range_settings_file_gives_plain_error(page, app_server, output_d
                          ids=["json_list", "not_json", "not_utf8"])
 @pytest.mark.usefixtures("final_shot")
 def test_malformed_settings_file_gives_plain_error(page, app_server, output_dir, payload):
-    _go(page, app_server)
-    _nav(page, "Train")
+    go(page, app_server)
+    nav(page, "Train")
     _open_settings_expander(page)
     _upload_settings(page, payload)
     error = page.locator('[data-testid="stAlertContentError"]')
@@ -455,8 +441,8 @@ EDGE_CASES = sorted(EDGE_SETTINGS)
 def test_settings_file_at_the_edges_keeps_train_page_usable(
     page, app_server, output_dir, case
 ):
-    _go(page, app_server)
-    _nav(page, "Train")
+    go(page, app_server)
+    nav(page, "Train")
     _open_settings_expander(page)
     accepted = _with(_download_settings(page), *EDGE_SETTINGS[case])
     Settings.from_dict(accepted)  # legal for the engine and the CLI
@@ -472,10 +458,10 @@ def test_settings_file_at_the_edges_keeps_train_page_usable(
 
 
 def _start_training(page, epochs: int) -> None:
-    _nav(page, "Train")
-    _fill_number(page, "Epochs", epochs)
-    _fill_number(page, "Early-stopping patience", 0)
-    _fill_number(page, "LSTM units", 4)
+    nav(page, "Train")
+    fill_number(page, "Epochs", epochs)
+    fill_number(page, "Early-stopping patience", 0)
+    fill_number(page, "LSTM units", 4)
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("() => /Epoch [1-9]\\d* of up to/.test(document.body.innerText)",
                            timeout=180_000)
@@ -483,15 +469,15 @@ def _start_training(page, epochs: int) -> None:
 
 @pytest.mark.usefixtures("final_shot")
 def test_navigating_away_and_back_keeps_the_same_job(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     _start_training(page, epochs=1500)
     first = _epoch_progress(page)
     assert first is not None and first[1] == 1500
-    _nav(page, "Data")
+    nav(page, "Data")
     page.wait_for_selector(".js-plotly-plot")
     _assert_clean(page)
     _shot(page, output_dir, "nav_data_during_training")
-    _nav(page, "Train")
+    nav(page, "Train")
     page.wait_for_function("() => /Epoch \\d+ of up to 1500/.test(document.body.innerText)")
     again = _epoch_progress(page)
     assert again is not None and again[1] == 1500 and again[0] >= first[0], (first, again)
@@ -511,7 +497,7 @@ def test_navigating_away_and_back_keeps_the_same_job(page, app_server, output_di
 
 @pytest.mark.usefixtures("final_shot")
 def test_reload_during_training_loads_cleanly(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     # Short enough that the orphaned job (a reload starts a new session) ends soon by itself.
     _start_training(page, epochs=150)
     page.reload()
@@ -521,7 +507,7 @@ def test_reload_during_training_loads_cleanly(page, app_server, output_dir):
     assert page.get_by_role("button", name="Train", exact=True).count() == 1
     # A fresh session: the sample dataset, no job from the old session.
     assert _epoch_progress(page) is None
-    _nav(page, "Data")
+    nav(page, "Data")
     page.wait_for_selector(".js-plotly-plot")
     _assert_clean(page)
     _shot(page, output_dir, "reload_during_training")

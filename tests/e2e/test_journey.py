@@ -5,30 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import assert_no_exception, screenshot, wait_for_app
+from browser_helpers import assert_no_exception, fill_number, go, nav, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _go(page, app_server: str, path: str = "") -> None:
-    page.goto(f"{app_server}/{path}")
-    wait_for_app(page)
 
 
-def _nav(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    wait_for_app(page)
 
 
-def _fill_number(page, label: str, value: int | float) -> None:
-    box = page.get_by_label(label, exact=True)
-    # While a page redraws, Streamlit briefly keeps the old elements: wait for one input.
-    page.wait_for_function(
-        "(l) => document.querySelectorAll(`input[aria-label=\"${l}\"]`).length === 1", arg=label
-    )
-    box.fill(str(value))
-    box.press("Tab")
 
 
 def _plot_points(page, index: int = 0) -> int:
@@ -41,16 +27,16 @@ def _plot_points(page, index: int = 0) -> int:
 
 
 def _train(page, epochs: int, patience: int = 0, units: int = 4) -> None:
-    _nav(page, "Data")
-    _nav(page, "Train")
-    _fill_number(page, "Epochs", epochs)
-    _fill_number(page, "Early-stopping patience", patience)
-    _fill_number(page, "LSTM units", units)
+    nav(page, "Data")
+    nav(page, "Train")
+    fill_number(page, "Epochs", epochs)
+    fill_number(page, "Early-stopping patience", patience)
+    fill_number(page, "LSTM units", units)
     page.get_by_role("button", name="Train", exact=True).click()
 
 
 def test_upload_shows_chart(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     csv = ROOT / "tests" / "corpus" / "semicolon_decimal_comma.csv"
     if not csv.exists():  # fall back to any CSV of the corpus
         csv = sorted((ROOT / "tests" / "corpus").glob("*.csv"))[0]
@@ -68,7 +54,7 @@ def test_upload_shows_chart(page, app_server, output_dir):
 
 
 def test_train_live_chart_grows_then_stop_keeps_page_usable(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     _train(page, epochs=1500, patience=0)
     page.wait_for_selector("text=Epoch", timeout=90_000)
     page.wait_for_function(
@@ -96,10 +82,10 @@ def test_train_live_chart_grows_then_stop_keeps_page_usable(page, app_server, ou
 
 
 def test_forecast_scoreboard_and_csv_download(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     _train(page, epochs=20, patience=0)
     page.wait_for_selector("text=Training finished", timeout=120_000)
-    _nav(page, "Forecast")
+    nav(page, "Forecast")
     page.wait_for_selector(".js-plotly-plot")
     page.wait_for_selector("text=Scoreboard on the holdout")
     assert page.locator(".js-plotly-plot").count() == 2
@@ -116,12 +102,12 @@ def test_forecast_scoreboard_and_csv_download(page, app_server, output_dir):
 
 
 def test_runs_compare_two_runs_on_one_chart(page, app_server, output_dir):
-    _go(page, app_server)
+    go(page, app_server)
     _train(page, epochs=10, units=3)
     page.wait_for_selector("text=Training finished", timeout=120_000)
     _train(page, epochs=10, units=5)
     page.wait_for_selector("text=Training finished", timeout=120_000)
-    _nav(page, "Runs")
+    nav(page, "Runs")
     picker = page.locator('[data-testid="stMultiSelect"]')
     for _ in range(2):
         picker.click()
