@@ -130,8 +130,7 @@ if dataset is None:
     st.info("Pick a sample or upload a file to begin.")
 else:
     st.subheader(md_escape(str(dataset.series.name or "value")), anchor=False)
-    st.caption("Source:")
-    st.text(state.get(state.SOURCE) or dataset.name)
+    st.caption(f"Source: {md_escape(state.get(state.SOURCE) or dataset.name)}")
     st.plotly_chart(
         series_figure(dataset.series, filled_positions=dataset.report.filled_positions),
         width="stretch",

@@ -104,8 +104,7 @@ if result is None:
 
 name = state.get(state.RUN_NAME)
 if name:
-    st.caption("Run:")
-    st.text(name)
+    st.caption(f"Run: {md_escape(name)}")
 if result.notes:
     with st.expander("How this forecast was made"):
         for note in result.notes:

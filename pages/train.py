@@ -232,8 +232,10 @@ if dataset is None:
     st.stop()
 
 warm_up()
-st.caption("Training on:")
-st.text(f"{state.get(state.SOURCE) or dataset.name} · {len(dataset.series):,} points")
+st.caption(
+    f"Training on {md_escape(state.get(state.SOURCE) or dataset.name)} · "
+    f"{len(dataset.series):,} points"
+)
 job: TrainingJob | None = state.get(state.JOB)
 busy = job is not None and job.snapshot().active
 current = _current_settings(dataset)
