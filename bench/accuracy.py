@@ -13,7 +13,7 @@ ships, so the benchmark runs offline. Each series is run twice with the default 
 
 Wall and CPU seconds are those of both `run_forecast` calls (training, baselines, intervals and
 the future forecast). The sub-daily series is Seattle's hourly temperature (NOAA, public domain,
-shipped in the `vega_datasets` wheel), its last 8 weeks.
+shipped in the `vega_datasets` wheel), its last 4 weeks.
 
 Usage: `python bench/accuracy.py [--only NAME ...] [--ensemble N] [--transform auto|none|log]
 [--origins N]`. The machine is shared, so wall seconds vary between runs (the summary prints the
@@ -95,7 +95,7 @@ def _yearly(module: str, column: str, year: str) -> pd.Series:
     return pd.Series(data[column].to_numpy(float), index=index, name=module)
 
 
-def _seattle_hourly(weeks: int = 8) -> pd.Series:
+def _seattle_hourly(weeks: int = 4) -> pd.Series:
     from vega_datasets import local_data
 
     data = local_data.seattle_temps()

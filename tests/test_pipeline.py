@@ -223,6 +223,29 @@ def test_drift_is_chosen_by_the_base_forecast_error():
     assert _choose_drift(level, 200, 12, 12, 12, 1e-9, []) is True  # one season: no drift term
 
 
+def test_calibration_slice_is_the_last_validation_half(result):
+    # 72 points, holdout 6, validation 13 (53..66): early stopping 53..60, calibration 60..66.
+    assert any(note.startswith("Intervals are split-conformal, per forecast step, calibrated on "
+                               "the last 6 points before the holdout") for note in result.notes)
+
+
+
+def test_early_stopping_never_sees_the_calibration_slice(monkeypatch):
+    import lstm_core.trainer as trainer
+
+    seen = []
+    real = trainer.train
+
+    def spy(model, X_train, y_train, X_val, y_val, config, **kwargs):
+        seen.append((len(X_train), len(X_val)))
+        return real(model, X_train, y_train, X_val, y_val, config, **kwargs)
+
+    monkeypatch.setattr(trainer, "train", spy)
+    run_forecast(SERIES, TINY)
+    # Targets of 6 steps inside 53..60 (the early-stopping part): origins 53 and 54 only.
+    assert seen == [(53 - 12 - 6 + 1, 2)]
+
+
 def test_states_saved_before_the_drift_choice_still_forecast(result):
     assert result.state["drift"] is True  # a trending series keeps the drift
     old = {k: v for k, v in result.state.items() if k != "drift"}
