@@ -175,6 +175,23 @@ def test_rolling_calibration_covers_80_percent_of_later_points():
     assert 0.70 <= measured <= 0.90
 
 
+def test_calibration_spanning_one_horizon_uses_the_largest_error_and_says_so():
+    from lstm_core.pipeline import _calibrate, _rolling_residuals
+
+    rng = np.random.default_rng(2)
+    z = rng.normal(0, 1, 200)
+    model = _zero_correction_model(8, 4)
+    state = {"input_length": 8, "horizon": 4, "season_length": 1, "scale_floor": 1e-9}
+    notes: list[str] = []
+    half = _calibrate([model], z, state, 100, 150, 156, 0.8, notes)  # 6 points: one horizon
+    largest = np.nanmax(np.abs(_rolling_residuals([model], z, state, 150, 156)), axis=0)
+    np.testing.assert_allclose(half, np.maximum.accumulate(largest))
+    assert notes[1] == (
+        "The calibration points span only 1 forecast horizon(s), so each step's interval reaches "
+        "the largest error seen there: a cautious interval; treat its level as indicative."
+    )
+
+
 def test_rolling_residuals_mark_only_steps_inside_the_slice():
     from lstm_core.pipeline import _rolling_residuals
 
