@@ -231,13 +231,18 @@ def test_drift_is_chosen_by_the_base_forecast_error():
     t = np.arange(240)
     level = np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, t.size)
     notes: list[str] = []
-    assert _choose_drift(level, 200, 24, 12, 12, 1e-9, notes) is False
+    assert _choose_drift(level, 200, 24, 12, 12, 1e-9, notes) == 0.0
     assert notes == [
         "The network corrects the plain seasonal-naive forecast: on the training windows adding "
         "each window's growth per season (drift) made that forecast worse."
     ]
-    assert _choose_drift(level + 0.2 * t, 200, 24, 12, 12, 1e-9, []) is True
-    assert _choose_drift(level, 200, 12, 12, 12, 1e-9, []) is True  # one season: no drift term
+    assert _choose_drift(level + 0.2 * t, 200, 24, 12, 12, 1e-9, []) == 1.0
+    assert _choose_drift(level, 200, 12, 12, 12, 1e-9, []) == 1.0  # one season: no drift term
+    # A trend that reverses every three years: last season's growth is often half-right ahead.
+    wander = level + 3 * np.cumsum(np.where((t // 36) % 2 == 0, 0.05, -0.05))
+    notes = []
+    assert _choose_drift(wander, 200, 24, 12, 12, 1e-9, notes) == 0.5
+    assert notes[0].startswith("The network corrects the seasonal-naive forecast plus half")
 
 
 def test_calibration_slice_is_the_last_validation_half(result):
@@ -264,7 +269,7 @@ def test_early_stopping_never_sees_the_calibration_slice(monkeypatch):
 
 
 def test_states_saved_before_the_drift_choice_still_forecast(result):
-    assert result.state["drift"] is True  # a trending series keeps the drift
+    assert result.state["drift"] == 1.0  # a trending series keeps the full drift
     old = {k: v for k, v in result.state.items() if k != "drift"}
     frame = forecast_from_models(SERIES, result.models, old)
     np.testing.assert_allclose(frame["forecast"], result.future["forecast"], rtol=1e-6)
