@@ -18,18 +18,18 @@ shipped in the `vega_datasets` wheel), its last 4 weeks.
 Last measured (2026-11-27, 2 shared cores, load 1.7-3.7; MASE, coverage of the 80% interval):
 
     series        holdout LSTM/sNaive/ETS   cover | 4 origins LSTM/sNaive/ETS   cover | wall
-    airline       0.378 / 1.571 / 0.346     100%  | 0.940 / 1.266 / 0.709        77%  |  9.6 s
-    elec_equip    0.306 / 0.415 / 0.110     100%  | 0.370 / 0.366 / 0.294       100%  |  3.8 s
-    elnino        1.326 / 1.039 / 0.828      67%  | 1.431 / 0.996 / 1.183        71%  |  5.2 s
-    realgdp       2.347 / 1.677 / 1.716       0%  | 0.864 / 1.330 / 0.688        75%  |  3.0 s
+    airline       0.378 / 1.571 / 0.346     100%  | 0.940 / 1.266 / 0.709        77%  |  8.9 s
+    elec_equip    0.075 / 0.415 / 0.110     100%  | 0.329 / 0.366 / 0.294       100%  |  4.2 s
+    elnino        1.326 / 1.039 / 0.828      67%  | 1.431 / 0.996 / 1.183        71%  |  5.5 s
+    realgdp       2.347 / 1.677 / 1.716       0%  | 0.864 / 1.330 / 0.688        75%  |  2.8 s
     cpi           1.875 / 0.412 / 2.099      50%  | 1.125 / 1.532 / 1.044        50%  |  4.0 s
-    co2           0.299 / 1.143 / 0.461     100%  | 0.744 / 1.409 / 0.517        96%  | 13.9 s
-    births        3.272 / 4.160 / 2.970      57%  | 1.491 / 1.913 / 1.663        79%  |  7.1 s
-    sunspots      0.937 / 2.677 / 3.970     100%  | 1.216 / 2.804 / 4.083       100%  |  1.8 s
+    co2           0.299 / 1.143 / 0.461     100%  | 0.744 / 1.409 / 0.517        96%  | 14.7 s
+    births        3.272 / 4.160 / 2.970      57%  | 1.491 / 1.913 / 1.663        79%  |  7.5 s
+    sunspots      0.937 / 2.677 / 3.970     100%  | 1.216 / 2.804 / 4.083       100%  |  2.1 s
     nile          0.960 / 0.968 / 0.857      90%  | 0.793 / 0.845 / 0.602        92%  |  1.4 s
-    seattle (h)   1.175 / 1.806 / 1.039      83%  | 0.735 / 1.070 / 0.589        80%  |  6.3 s
-    mean          1.288 / 1.587 / 1.440      75%  | 0.971 / 1.353 / 1.137        82%  | 56 s
-                                                      (CPU 80 s: baselines run beside training)
+    seattle (h)   1.175 / 1.806 / 1.039      83%  | 0.735 / 1.070 / 0.589        80%  |  5.9 s
+    mean          1.264 / 1.587 / 1.440      75%  | 0.967 / 1.353 / 1.137        82%  | 57 s
+                                                      (CPU 81 s: baselines run beside training)
 
 The holdout of realgdp and cpi is 2008Q4-2009Q3 (the recession) and that of births the last week
 of the year (Christmas): single-season holdouts like these are why the rolling run exists.
