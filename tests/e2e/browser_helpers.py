@@ -16,13 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for_app(pg) -> None:
-    """Wait until Streamlit finished running the script (no running indicator)."""
-    pg.wait_for_selector('[data-testid="stApp"]')
+    """Wait until Streamlit finished running the script.
+
+    `stApp` carries the script state; the status widget is checked too, for runs still starting.
+    """
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                         timeout=90_000)
     pg.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText"
         ".includes('Running')",
-        timeout=60_000,
+        timeout=90_000,
     )
 
 

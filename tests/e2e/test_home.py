@@ -37,7 +37,10 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_app(browser, tmp_path, outpu
         wait_for_app(page)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "About LSTMs" in nav and "Forecast" in nav  # our navigation, not file names
-        assert "Airline" in page.locator('[data-testid="stSidebar"]').inner_text()
+        page.wait_for_function(  # the sidebar is drawn after the page
+            "() => document.querySelector('[data-testid=\"stSidebar\"]').innerText"
+            ".includes('Airline')"
+        )
         assert_no_exception(page)
         screenshot(page, output_dir / "about.png")
         context.close()

@@ -502,7 +502,8 @@ def test_reload_during_training_loads_cleanly(page, app_server, output_dir):
     _start_training(page, epochs=150)
     page.reload()
     wait_for_app(page)
-    page.wait_for_selector("h1")
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    wait_for_app(page)
     _assert_clean(page)
     assert page.get_by_role("button", name="Train", exact=True).count() == 1
     # A fresh session: the sample dataset, no job from the old session.
