@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,3 +117,12 @@ def fill_number(pg, label: str, value: int | float) -> None:
     )
     box.fill(str(value))
     box.press("Tab")
+
+
+def require_chromium(path: str) -> None:
+    """Skip when Debian's Chromium is missing on a developer machine; fail in CI."""
+    if Path(path).exists() and shutil.which(path) is not None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"Chromium is required in CI but {path} is missing")
+    pytest.skip(f"{path} not installed (apt-get install chromium)")

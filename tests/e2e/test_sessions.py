@@ -6,13 +6,12 @@ default training limit (one per core, so some users queue), one Chromium, one co
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from browser_helpers import require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -43,11 +42,7 @@ def _run_in_thread(**kwargs) -> dict:
 
 @pytest.fixture(scope="module")
 def load_report() -> dict:
-    chromium = load_sessions.CHROMIUM
-    if not Path(chromium).exists() or shutil.which(chromium) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI but {chromium} is missing")
-        pytest.skip(f"{chromium} not installed (apt-get install chromium)")
+    require_chromium(load_sessions.CHROMIUM)
     report = _run_in_thread(n_sessions=SESSIONS, epochs=20, units=4, idle_s=15.0)
     print("\n" + load_sessions.format_report(report))
     return report
