@@ -54,6 +54,7 @@ def test_job_reports_history_and_finishes(one_slot):
     assert snap.status == "done" and snap.epoch == 5 and snap.fraction == 1.0
     assert snap.history["loss"] == [1.0, 0.5, 1 / 3, 0.25, 0.2]
     assert snap.history["val_loss"][0] == 2.0
+    assert snap.best_epoch == 5  # the lowest validation loss is marked on the chart
     assert job.result == {"epochs": 5} and saved == [{"epochs": 5}]
 
 

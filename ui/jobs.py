@@ -9,6 +9,7 @@ is the semaphore that caps concurrent trainings on the whole server: it holds no
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -108,6 +109,7 @@ class TrainingJob:
     _phase: str = ""
     _history: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _best_epoch: int | None = None
+    _best: float | None = None
     _recent: deque = field(default_factory=lambda: deque(maxlen=20), repr=False)
     _alive_checked: float = 0.0
     _alive_seen: float = field(default_factory=time.monotonic)
@@ -166,10 +168,19 @@ class TrainingJob:
                 self._phase = phase
                 self._history = {}
                 self._best_epoch = None
+                self._best = None
             for key in ("loss", "val_loss"):
                 if key in logs and logs[key] is not None:
                     self._history.setdefault(key, []).append(float(logs[key]))
-            if "best_epoch" in logs and logs["best_epoch"] is not None:
+            # The trainer keeps the weights of the epoch with the lowest validation loss (training
+            # loss without validation data): mark that epoch on the chart.
+            monitored = logs.get("val_loss")
+            if monitored is None or math.isnan(float(monitored)):
+                monitored = logs.get("loss")
+            if monitored is not None and (self._best is None or float(monitored) < self._best):
+                self._best = float(monitored)
+                self._best_epoch = len(self._history.get("loss", ())) or None
+            if logs.get("best_epoch") is not None:
                 self._best_epoch = int(logs["best_epoch"])
 
     def _should_stop(self) -> bool:
