@@ -59,9 +59,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lstm_core.config import default_settings  # noqa: E402
+from lstm_core.data import choose_season  # noqa: E402
 from lstm_core.errors import DataError, SettingsError  # noqa: E402
-from lstm_core.pipeline import infer_season, run_forecast  # noqa: E402
+from lstm_core.pipeline import run_forecast  # noqa: E402
+from lstm_core.plan import default_settings  # noqa: E402
 from lstm_core.samples import sample_bytes  # noqa: E402
 
 
@@ -138,9 +139,9 @@ SERIES = {
 }
 
 
-def _timed(series: pd.Series, settings, season: int | None):
+def _timed(series: pd.Series, settings):
     started, cpu = time.perf_counter(), time.process_time()
-    result = run_forecast(series, settings, season_length=season or 1)
+    result = run_forecast(series, settings)
     return result, time.perf_counter() - started, time.process_time() - cpu
 
 
@@ -152,13 +153,13 @@ def run(only: list[str] | None, ensemble: int | None, transform: str | None,
         if only and not any(o.lower() in name.lower() for o in only):
             continue
         series = load()
-        season = infer_season(series.index)
+        season = choose_season(series.to_numpy(), series.index.freqstr).season
         settings = default_settings(len(series), season)
         if ensemble is not None:
             settings = replace(settings, ensemble=ensemble)
         if transform is not None:
             settings = replace(settings, transform=transform)
-        result, seconds, cpu = _timed(series, settings, season)
+        result, seconds, cpu = _timed(series, settings)
         row = {
             "series": name,
             "n": len(series),
@@ -176,7 +177,7 @@ def run(only: list[str] | None, ensemble: int | None, transform: str | None,
         for k in range(origins, 1, -1):
             try:
                 rolling, s2, c2 = _timed(
-                    series, replace(settings, holdout=k * settings.window.horizon), season
+                    series, replace(settings, holdout=k * settings.window.horizon)
                 )
             except (DataError, SettingsError):
                 continue

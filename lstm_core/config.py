@@ -220,37 +220,3 @@ def _section(name: str, data: Any, kind: type) -> Any:
         return kind(**data)
     except TypeError as exc:  # a required key is missing
         raise SettingsError(f"{name} is incomplete: {exc}.") from None
-
-
-def default_settings(n_points: int, season_length: int | None) -> Settings:
-    """Choose settings that train well on a series of `n_points` with the given season length.
-
-    The window covers two seasons (or 12 steps without a season) and the horizon one season (or a
-    tenth of the series), both shrunk until a useful number of training windows remains.
-
-    Args:
-        n_points: length of the cleaned series.
-        season_length: detected season length in steps, or None.
-
-    Returns:
-        Settings with a validated window, model and train config.
-    """
-    season = season_length if season_length and season_length > 1 else None
-    horizon = season if season else max(1, min(12, n_points // 10))
-    horizon = min(horizon, max(1, n_points // 8), LIMITS["horizon"])
-    holdout = horizon
-    window = 2 * season if season else 12
-    # Keep at least ~4 windows' worth of data for training after holdout and validation.
-    usable = n_points - holdout
-    window = max(1, min(window, (usable - horizon) // 3, LIMITS["input_length"]))
-    return Settings(
-        window=WindowConfig(input_length=window, horizon=horizon),
-        model=ModelConfig(units=32, layers=1, dropout=0.0, activation="tanh"),
-        # Batch 64 and patience 20 (was 32 and 30): 16% less CPU over bench/accuracy.py with the
-        # same rolling-origin MASE (0.951 against 0.948 over 10 series x 4 origins).
-        train=TrainConfig(
-            epochs=300, batch_size=64, learning_rate=0.01, patience=20,
-            validation_fraction=0.2, seed=42,
-        ),
-        holdout=holdout,
-    )

@@ -7,6 +7,7 @@ holdout and future frames, scores, coverage, notes, loss history) without runnin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,35 @@ def _series_from_record(record: dict[str, Any]) -> pd.Series:
     else:
         index = pd.RangeIndex(len(values), name="step")
     return pd.Series(values, index=index, name=record.get("name"))
+
+
+def run_name(dataset_name: str, settings: Settings) -> str:
+    """A readable default run name: data, the main settings, and the local time."""
+    when = dt.datetime.now().strftime("%d %b %H:%M")
+    return (
+        f"{dataset_name} · window {settings.window.input_length}, "
+        f"{settings.model.units} units · {when}"
+    )
+
+
+def record_run(
+    result: Any, *, dataset_name: str, health: dict[str, Any] | None = None,
+    name: str | None = None, store: Any = None,
+) -> tuple[str, str]:
+    """Save a finished `ForecastResult` as a run (dashboard and CLI alike); return id and name.
+
+    Args:
+        result: the `ForecastResult`.
+        dataset_name: the file or sample the series came from.
+        health: `HealthReport.to_dict()` of the dataset, if known.
+        name: the run's name (default: `run_name`).
+        store: a `RunStore` (default: the one under `LSTM_STUDIO_HOME`).
+    """
+    from lstm_core.runs import RunStore
+
+    name = name or run_name(dataset_name, result.settings)
+    manifest = manifest_from_result(result, name=name, dataset_name=dataset_name, health=health)
+    return (store or RunStore()).add(list(result.models), manifest), name
 
 
 def manifest_from_result(

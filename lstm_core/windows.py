@@ -1,80 +1,15 @@
-"""Time-ordered splits and sliding windows for supervised training.
+"""Sliding windows for supervised training.
 
-A window is `input_length` consecutive values followed by the next `horizon` values as targets. The
-split is by time: train | validation | holdout, never shuffled across the boundaries.
+A window is `input_length` consecutive values followed by the next `horizon` values as targets.
+The split itself (train | validation | calibration | holdout, in time order) is the plan's
+(`lstm_core.plan.make_plan`); `target_windows` cuts windows whose targets lie in one part.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from lstm_core.errors import SettingsError
-
-
-@dataclass(frozen=True)
-class Split:
-    """Index ranges of one series in time order: train | validation | holdout.
-
-    Train is `[0, train_end)`, validation `[train_end, val_end)`, holdout `[val_end, n)`.
-    Validation windows may read inputs from the training range, but their targets start at
-    `train_end` or later; holdout targets (`val_end` onwards) never reach training or scaling.
-    """
-
-    n: int
-    train_end: int
-    val_end: int
-
-    @property
-    def train(self) -> slice:
-        """Training positions (fit the scaler on these only)."""
-        return slice(0, self.train_end)
-
-    @property
-    def validation(self) -> slice:
-        """Validation target positions (may be empty)."""
-        return slice(self.train_end, self.val_end)
-
-    @property
-    def holdout(self) -> slice:
-        """Holdout positions (may be empty)."""
-        return slice(self.val_end, self.n)
-
-    @property
-    def fit(self) -> slice:
-        """Everything the model may learn from: train and validation."""
-        return slice(0, self.val_end)
-
-
-def split_series(n: int, holdout: int, validation_fraction: float) -> Split:
-    """Split `n` positions into train | validation | holdout in time order.
-
-    Args:
-        n: series length.
-        holdout: positions kept at the end for scoring (0 for none).
-        validation_fraction: share of the positions before the holdout used for validation,
-            rounded to whole steps (0 for none).
-
-    Returns:
-        The `Split` index ranges.
-
-    Raises:
-        SettingsError: when the holdout leaves no training data or the fraction is out of [0, 1).
-    """
-    if n < 1:
-        raise SettingsError(f"The series must have at least one point, got {n}.")
-    if holdout < 0 or holdout >= n:
-        raise SettingsError(
-            f"holdout must be at least 0 and less than the series length ({n}), got {holdout}."
-        )
-    if not 0.0 <= validation_fraction < 1.0:
-        raise SettingsError(
-            f"validation_fraction must be at least 0 and below 1, got {validation_fraction}."
-        )
-    val_end = n - holdout
-    n_val = int(round(val_end * validation_fraction))
-    return Split(n=n, train_end=val_end - n_val, val_end=val_end)
 
 
 def make_windows(
@@ -119,8 +54,9 @@ def target_windows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Windows whose targets lie entirely in `values[start:stop]`; inputs may reach back before it.
 
-    Use with a `Split`: `target_windows(v, 0, s.train_end, ...)` for training and
-    `target_windows(v, s.train_end, s.val_end, ...)` for validation: no target crosses a boundary.
+    Use with a `Plan`: `target_windows(v, 0, plan.train_end, ...)` for training and
+    `target_windows(v, plan.train_end, plan.stop_end, ...)` for early stopping: no target
+    crosses a boundary.
 
     Args:
         values: 1-D series, shape (n,).

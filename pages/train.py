@@ -7,9 +7,10 @@ import json
 import streamlit as st
 
 from lstm_core.charts import loss_figure
-from lstm_core.config import LIMITS, TRANSFORMS, Settings, default_settings
-from lstm_core.data import Dataset, check_length
+from lstm_core.config import LIMITS, TRANSFORMS, Settings
+from lstm_core.data import Dataset
 from lstm_core.errors import DataError, SettingsError
+from lstm_core.plan import default_settings, make_plan
 from ui import state
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
@@ -244,9 +245,8 @@ _settings_files(current, dataset)
 
 if settings is not None and not busy:
     try:
-        check_length(len(dataset.series), settings.window.input_length, settings.window.horizon,
-                     settings.holdout or settings.window.horizon)
-    except DataError as exc:
+        make_plan(dataset.series, settings)  # the job's own check: the page never accepts less
+    except (DataError, SettingsError) as exc:
         st.error(md_escape(str(exc)))
     else:
         state.put(state.SETTINGS, settings)

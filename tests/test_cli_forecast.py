@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from lstm_core.cli import build_parser, main
-from lstm_core.commands.forecast import resolve_settings
+from lstm_core.commands._settings import resolve_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--window", "12", "--units", "4", "--epochs", "2", "--patience", "0", "--seed", "3"]
@@ -109,9 +109,9 @@ def test_missing_file_exits_2(tmp_path, capsys):
 
 
 def test_from_run_forecasts_without_training(monthly_csv, tmp_path, capsys):
-    from lstm_core.config import default_settings
     from lstm_core.data import load_dataset
     from lstm_core.pipeline import run_forecast
+    from lstm_core.plan import default_settings
     from lstm_core.run_record import manifest_from_result
     from lstm_core.runs import save_bundle
 
@@ -121,7 +121,7 @@ def test_from_run_forecasts_without_training(monthly_csv, tmp_path, capsys):
         {**settings.to_dict(), "window": {"input_length": 12, "horizon": 6},
          "model": {"units": 4}, "train": {"epochs": 2, "patience": 0}, "holdout": 6}
     )
-    result = run_forecast(dataset.series, settings, season_length=12)
+    result = run_forecast(dataset.series, settings)
     bundle = tmp_path / "run.zip"
     save_bundle(bundle, list(result.models),
                 manifest_from_result(result, name="tiny", dataset_name="sales.csv"))
@@ -135,3 +135,48 @@ def test_from_run_forecasts_without_training(monthly_csv, tmp_path, capsys):
     np.testing.assert_allclose(frame["forecast"], result.future["forecast"][:3], rtol=1e-5)
     assert json.loads(capsys.readouterr().out)["run_name"] == "tiny"
     assert main(["forecast", str(monthly_csv), "--from-run", str(bundle), "--epochs", "3"]) == 2
+
+
+def _runs_json(capsys) -> list[dict]:
+    capsys.readouterr()
+    assert main(["runs", "list", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_forecast_records_a_run_unless_no_save(monthly_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path / "home"))
+    out = tmp_path / "f.csv"
+    assert main(["forecast", str(monthly_csv), "--horizon", "4", "--out", str(out),
+                 "--name", "scheduled", *TINY]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    runs = _runs_json(capsys)
+    assert [run["id"] for run in runs] == [summary["run_id"]]
+    assert runs[0]["name"] == "scheduled" and runs[0]["dataset"] == "sales"
+    assert main(["forecast", str(monthly_csv), "--horizon", "4", "--out", str(out),
+                 "--no-save", *TINY]) == 0
+    assert json.loads(capsys.readouterr().out)["run_id"] is None
+    assert len(_runs_json(capsys)) == 1
+
+
+def test_sixty_months_with_a_year_ahead_forecast_with_defaults(tmp_path, capsys):
+    """The most common file: five years of monthly data, horizon 12 (crashed before the plan)."""
+    t = np.arange(60)
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"month": pd.date_range("2019-01-01", periods=60, freq="MS"),
+                  "sales": 100 + t + 20 * np.sin(t * np.pi / 6)}).to_csv(path, index=False)
+    assert main(["forecast", str(path), "--horizon", "12", "--epochs", "5", "--no-save",
+                 "--out", str(tmp_path / "f.csv")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["season_length"] == 12
+    assert summary["settings"]["window"] == {"input_length": 12, "horizon": 12}
+    assert len(pd.read_csv(tmp_path / "f.csv")) == 12
+
+
+def test_too_short_file_exits_2_naming_the_minimum(tmp_path, capsys):
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame({"month": pd.date_range("2019-01-01", periods=20, freq="MS"),
+                  "sales": np.arange(20.0) + 5}).to_csv(path, index=False)
+    assert main(["forecast", str(path), "--horizon", "12", "--no-save"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: The series has 20 points")
+    assert "need at least 27" in err

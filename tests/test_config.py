@@ -5,12 +5,10 @@ import json
 import pytest
 
 from lstm_core.config import (
-    LIMITS,
     ModelConfig,
     Settings,
     TrainConfig,
     WindowConfig,
-    default_settings,
 )
 from lstm_core.errors import SettingsError
 
@@ -136,22 +134,3 @@ def test_from_dict_rejects_unknown_keys_and_wrong_types():
 def test_configs_are_frozen():
     with pytest.raises(AttributeError):
         TrainConfig().epochs = 3  # type: ignore[misc]
-
-
-@pytest.mark.parametrize(
-    ("n_points", "season"),
-    [(144, 12), (731, 7), (100, None), (30, 12), (5000, 24), (12, 4), (8, None)],
-)
-def test_default_settings_fit_the_data(n_points, season):
-    settings = default_settings(n_points, season)
-    window = settings.window
-    assert settings.holdout is not None
-    # Enough points remain before the holdout for several training windows.
-    assert n_points - settings.holdout - window.input_length - window.horizon + 1 >= 2
-    assert window.input_length <= LIMITS["input_length"]
-
-
-def test_default_settings_follow_the_season():
-    settings = default_settings(144, 12)
-    assert settings.window == WindowConfig(input_length=24, horizon=12)
-    assert default_settings(731, 7).window == WindowConfig(input_length=14, horizon=7)

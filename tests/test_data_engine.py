@@ -14,17 +14,14 @@ import pytest
 from lstm_core.data import (
     MAX_CHANGES,
     ColumnChoice,
-    check_length,
     detect_columns,
     inspect_summary,
     list_sheets,
     load_dataset,
-    minimum_length,
     read_table,
     season_length,
     to_series,
 )
-from lstm_core.errors import DataError
 from lstm_core.samples import SAMPLES, sample_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -60,17 +57,6 @@ def test_season_length_from_calendar_and_from_acf_alone() -> None:
     assert season_length(no_dates, None) == 10
     assert season_length(rng.normal(size=500), None) is None
     assert season_length(np.arange(100.0), None) is None  # a straight line has no season
-
-
-def test_minimum_and_check_length() -> None:
-    assert minimum_length(24, 12, 12) == 48
-    check_length(48, 24, 12, 12)
-    with pytest.raises(DataError) as info:
-        check_length(47, 24, 12, 12)
-    assert str(info.value) == (
-        "The series has 47 points, but a window of 24, a horizon of 12 and a holdout of 12 need "
-        "at least 48; shorten the window, horizon or holdout, or use a longer series."
-    )
 
 
 def test_list_sheets() -> None:

@@ -11,7 +11,8 @@ import pytest
 from lstm_core import evaluation as ev
 from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
 from lstm_core.errors import BundleError, DataError, SettingsError
-from lstm_core.pipeline import forecast_from_models, infer_season, run_forecast
+from lstm_core.pipeline import forecast_from_models, run_forecast
+from lstm_core.recipe import Recipe
 
 RNG = np.random.default_rng(3)
 T = np.arange(72)
@@ -114,7 +115,7 @@ def test_progress_and_stop_across_ensemble():
 def test_rolling_holdout_longer_than_horizon_and_step_index():
     series = pd.Series(SERIES.to_numpy() - 150, name="level")  # negatives: no log
     settings = replace(TINY, holdout=9)
-    out = run_forecast(series, settings, season_length=12)
+    out = run_forecast(series, settings)
     assert out.transform == "none"
     assert list(out.holdout["step"]) == list(range(63, 72))
     assert out.holdout["forecast"].notna().all()
@@ -126,19 +127,13 @@ def test_too_short_series_raises_data_error():
         run_forecast(SERIES.iloc[:20], TINY)
 
 
-@pytest.mark.parametrize(
-    ("freq", "season"), [("MS", 12), ("QS", 4), ("W-SUN", 52), ("D", 7), ("h", 24),
-                         ("30min", 48), ("YS", None)],
-)
-def test_infer_season(freq, season):
-    assert infer_season(pd.date_range("2020-01-01", periods=5, freq=freq)) == season
-
-
-def test_infer_season_without_dates():
-    assert infer_season(pd.RangeIndex(10)) is None
-
-
 # ---- calibration on points nothing was fitted to -------------------------------------------------
+
+
+def _recipe(length: int, horizon: int, season: int = 1, drift: float = 0.0) -> Recipe:
+    return Recipe(transform="none", season_length=season, input_length=length, horizon=horizon,
+                  level=0.8, scale_floor=1e-9, drift=drift, members=1, time_column="step",
+                  freq=None, half_widths=(0.0,) * horizon)
 
 
 def _zero_correction_model(length: int, horizon: int):
@@ -155,36 +150,33 @@ def test_rolling_calibration_covers_80_percent_of_later_points():
     # Seasonal level series with noise: the plain seasonal-naive base is a fair forecast and its
     # errors are exchangeable over time, so a conformal interval from one slice must cover about
     # 80% of every later point.
-    from lstm_core.pipeline import _calibrate, _rolling_residuals
+    from lstm_core.calibration import calibrate_on, rolling_residuals
 
     rng = np.random.default_rng(11)
     length, horizon, season = 8, 4, 4
     t = np.arange(1200)
     z = 5 * np.sin(2 * np.pi * t / season) + rng.normal(0, 1, t.size)
     model = _zero_correction_model(length, horizon)
-    state = {"input_length": length, "horizon": horizon, "season_length": season,
-             "scale_floor": 1e-9, "drift": False}
-    notes: list[str] = []
-    half = _calibrate([model], z, state, 300, 400, 600, 0.8, notes)
+    state = _recipe(length, horizon, season)
+    half, notes = calibrate_on([model], z, state, 300, 400, 600)
     assert half.shape == (horizon,) and (half > 0).all() and (np.diff(half) >= 0).all()
     assert notes[0].startswith("Intervals are split-conformal, per forecast step, calibrated on "
                                "the last 200 points before the holdout")
-    later = _rolling_residuals([model], z, state, 600, 1200)  # (origins, horizon), NaN outside
+    later = rolling_residuals([model], z, state, 600, 1200)  # (origins, horizon), NaN outside
     inside = np.abs(later) <= half[None, :]
     measured = np.nanmean(np.where(np.isnan(later), np.nan, inside))
     assert 0.70 <= measured <= 0.90
 
 
 def test_calibration_spanning_one_horizon_uses_the_largest_error_and_says_so():
-    from lstm_core.pipeline import _calibrate, _rolling_residuals
+    from lstm_core.calibration import calibrate_on, rolling_residuals
 
     rng = np.random.default_rng(2)
     z = rng.normal(0, 1, 200)
     model = _zero_correction_model(8, 4)
-    state = {"input_length": 8, "horizon": 4, "season_length": 1, "scale_floor": 1e-9}
-    notes: list[str] = []
-    half = _calibrate([model], z, state, 100, 150, 156, 0.8, notes)  # 6 points: one horizon
-    largest = np.nanmax(np.abs(_rolling_residuals([model], z, state, 150, 156)), axis=0)
+    state = _recipe(8, 4)
+    half, notes = calibrate_on([model], z, state, 100, 150, 156)  # 6 points: one horizon
+    largest = np.nanmax(np.abs(rolling_residuals([model], z, state, 150, 156)), axis=0)
     np.testing.assert_allclose(half, np.maximum.accumulate(largest))
     assert notes[1] == (
         "The calibration points span only 1 forecast horizon(s), so each step's interval reaches "
@@ -193,12 +185,11 @@ def test_calibration_spanning_one_horizon_uses_the_largest_error_and_says_so():
 
 
 def test_rolling_residuals_mark_only_steps_inside_the_slice():
-    from lstm_core.pipeline import _rolling_residuals
+    from lstm_core.calibration import rolling_residuals
 
     model = _zero_correction_model(4, 3)
     z = np.arange(30.0)
-    state = {"input_length": 4, "horizon": 3, "season_length": 1, "scale_floor": 1e-9}
-    residuals = _rolling_residuals([model], z, state, 20, 25)
+    residuals = rolling_residuals([model], z, _recipe(4, 3), 20, 25)
     # origins 18..24: step j of origin t counts when 20 <= t + j < 25 (5 points per step)
     assert residuals.shape == (7, 3)
     assert list((~np.isnan(residuals)).sum(axis=0)) == [5, 5, 5]
@@ -206,7 +197,7 @@ def test_rolling_residuals_mark_only_steps_inside_the_slice():
 
 
 def test_stopping_end_sets_aside_the_latest_validation_half():
-    from lstm_core.pipeline import _stopping_end
+    from lstm_core.plan import _stopping_end
 
     assert _stopping_end(100, 140, 4, 0.8) == 120
     # early stopping keeps one whole window: 30 validation points, horizon 24 -> 6 for calibration
@@ -225,24 +216,26 @@ def test_short_validation_falls_back_to_wider_level_and_says_so():
 
 
 def test_drift_is_chosen_by_the_base_forecast_error():
-    from lstm_core.pipeline import _choose_drift
+    from lstm_core.recipe import choose_drift
+    from lstm_core.windows import target_windows
+
+    def drift(z, length, stop=200):
+        x, y = target_windows(z, 0, stop, length, 12)
+        return choose_drift(x[:, :, 0], y, 12, 12, 1e-9)
 
     rng = np.random.default_rng(5)
     t = np.arange(240)
     level = np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, t.size)
-    notes: list[str] = []
-    assert _choose_drift(level, 200, 24, 12, 12, 1e-9, notes) == 0.0
-    assert notes == [
+    assert drift(level, 24) == (0.0, (
         "The network corrects the plain seasonal-naive forecast: on the training windows adding "
-        "each window's growth per season (drift) made that forecast worse."
-    ]
-    assert _choose_drift(level + 0.2 * t, 200, 24, 12, 12, 1e-9, []) == 1.0
-    assert _choose_drift(level, 200, 12, 12, 12, 1e-9, []) == 1.0  # one season: no drift term
+        "each window's growth per season (drift) made that forecast worse."))
+    assert drift(level + 0.2 * t, 24) == (1.0, "")
+    assert drift(level, 12) == (1.0, "")  # one season: no drift term
     # A trend that reverses every three years: last season's growth is often half-right ahead.
     wander = level + 3 * np.cumsum(np.where((t // 36) % 2 == 0, 0.05, -0.05))
-    notes = []
-    assert _choose_drift(wander, 200, 24, 12, 12, 1e-9, notes) == 0.5
-    assert notes[0].startswith("The network corrects the seasonal-naive forecast plus half")
+    chosen, note = drift(wander, 24)
+    assert chosen == 0.5
+    assert note.startswith("The network corrects the seasonal-naive forecast plus half")
 
 
 def test_calibration_slice_is_the_last_validation_half(result):
@@ -270,6 +263,6 @@ def test_early_stopping_never_sees_the_calibration_slice(monkeypatch):
 
 def test_states_saved_before_the_drift_choice_still_forecast(result):
     assert result.state["drift"] == 1.0  # a trending series keeps the full drift
-    old = {k: v for k, v in result.state.items() if k != "drift"}
+    old = {k: v for k, v in result.state.items() if k != "drift"} | {"version": 1}
     frame = forecast_from_models(SERIES, result.models, old)
     np.testing.assert_allclose(frame["forecast"], result.future["forecast"], rtol=1e-6)

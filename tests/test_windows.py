@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_core.errors import SettingsError
-from lstm_core.windows import make_windows, split_series, target_windows
+from lstm_core.windows import make_windows, target_windows
 
 
 def test_windows_are_aligned():
@@ -46,36 +46,13 @@ def test_make_windows_rejects_zero_lengths():
     assert str(info.value) == "input_length and horizon must be at least 1, got 0 and 1."
 
 
-def test_split_is_time_ordered():
-    split = split_series(100, holdout=10, validation_fraction=0.2)
-    assert (split.train_end, split.val_end, split.n) == (72, 90, 100)
-    positions = np.arange(100)
-    assert positions[split.train].max() < positions[split.validation].min()
-    assert positions[split.validation].max() < positions[split.holdout].min()
-    assert positions[split.fit].tolist() == list(range(90))
-
-
-def test_split_without_validation_or_holdout():
-    split = split_series(50, holdout=0, validation_fraction=0.0)
-    assert (split.train_end, split.val_end) == (50, 50)
-    assert len(range(50)[split.holdout]) == 0
-
-
-def test_split_messages():
-    with pytest.raises(SettingsError) as info:
-        split_series(10, holdout=10, validation_fraction=0.2)
-    assert str(info.value) == (
-        "holdout must be at least 0 and less than the series length (10), got 10."
-    )
-
-
 def test_target_windows_keep_targets_inside_their_range():
     values = np.arange(100.0)
-    split = split_series(100, holdout=10, validation_fraction=0.2)
-    X_train, y_train = target_windows(values, 0, split.train_end, 5, 3)
-    X_val, y_val = target_windows(values, split.train_end, split.val_end, 5, 3)
-    assert y_train.max() == split.train_end - 1
-    assert y_val.min() == split.train_end  # first validation target right after train
-    assert y_val.max() == split.val_end - 1  # never reaches the holdout
-    assert X_val[0, 0, 0] == split.train_end - 5  # inputs reach back into train
-    assert len(X_val) == (split.val_end - split.train_end) - 3 + 1
+    train_end, val_end = 72, 90
+    X_train, y_train = target_windows(values, 0, train_end, 5, 3)
+    X_val, y_val = target_windows(values, train_end, val_end, 5, 3)
+    assert y_train.max() == train_end - 1
+    assert y_val.min() == train_end  # first validation target right after train
+    assert y_val.max() == val_end - 1  # never reaches the holdout
+    assert X_val[0, 0, 0] == train_end - 5  # inputs reach back into train
+    assert len(X_val) == (val_end - train_end) - 3 + 1

@@ -69,10 +69,7 @@ def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
 
     def work(on_epoch, should_stop):
         _freeze_tensorflow_objects()
-        return run_forecast(
-            series, settings, season_length=dataset.report.season_length,
-            on_epoch=on_epoch, should_stop=should_stop,
-        )
+        return run_forecast(series, settings, on_epoch=on_epoch, should_stop=should_stop)
 
     def save(result):
         from ui.run_store import record_run

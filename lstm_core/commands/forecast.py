@@ -1,7 +1,9 @@
 """`python -m lstm_core forecast FILE --horizon H`: train on all of FILE and forecast past its end.
 
 Settings come in three layers: the dashboard's automatic defaults, then a `--config` JSON file
-(`Settings.to_dict()` shape, any subset of keys), then command-line flags. The forecast is written
+(`Settings.to_dict()` shape, any subset of keys), then command-line flags (`_settings.py`).
+Every training is recorded in the run store, like the dashboard's (`--no-save` skips it), and
+its id is in the summary (`run_id`). The forecast is written
 as a spreadsheet-safe CSV, an optional standalone HTML report holds the holdout and future charts,
 and one JSON summary (settings used, holdout scores of the model and the baselines, interval
 coverage, seconds) goes to stdout. `--from-run` forecasts from a saved run without training.
@@ -19,25 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lstm_core.config import ACTIVATIONS, TRANSFORMS, Settings, default_settings
+from lstm_core.commands._settings import (
+    add_data_arguments,
+    add_settings_arguments,
+    given_settings_flags,
+    load_dataset_from_args,
+    resolve_settings,
+)
 from lstm_core.errors import SettingsError
-
-# flag dest -> (section, key) in Settings.to_dict()
-_FLAGS = {
-    "window": ("window", "input_length"),
-    "units": ("model", "units"),
-    "layers": ("model", "layers"),
-    "dropout": ("model", "dropout"),
-    "activation": ("model", "activation"),
-    "epochs": ("train", "epochs"),
-    "batch_size": ("train", "batch_size"),
-    "learning_rate": ("train", "learning_rate"),
-    "patience": ("train", "patience"),
-    "seed": ("train", "seed"),
-    "level": (None, "level"),
-    "ensemble": (None, "ensemble"),
-    "transform": (None, "transform"),
-}
+from lstm_core.jsonable import to_jsonable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,84 +42,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "seasonal-naive and ETS baselines) and forecast the H steps after it."
         ),
     )
-    parser.add_argument("file", type=Path, help="the data file (CSV/TSV/TXT/XLSX)")
+    add_data_arguments(parser)
     parser.add_argument("--horizon", type=int,
                         help="steps to forecast (required unless --from-run)")
-    parser.add_argument("--date-col", help="use this column as the time (default: detect)")
-    parser.add_argument("--value-col", help="forecast this column (default: first numeric)")
-    parser.add_argument("--sheet", help="Excel sheet to read (default: the first)")
-    parser.add_argument("--window", type=int, help="past steps the model reads")
-    parser.add_argument("--units", type=int, help="LSTM units per layer")
-    parser.add_argument("--layers", type=int, help="stacked LSTM layers")
-    parser.add_argument("--dropout", type=float, help="dropout after each LSTM layer, [0, 1)")
-    parser.add_argument("--activation", choices=ACTIVATIONS, help="LSTM cell activation")
-    parser.add_argument("--epochs", type=int, help="maximum training epochs")
-    parser.add_argument("--batch-size", type=int, help="windows per gradient step")
-    parser.add_argument("--learning-rate", type=float, help="Adam learning rate")
-    parser.add_argument("--patience", type=int, help="early-stopping patience (0 = off)")
-    parser.add_argument("--seed", type=int, help="random seed (same seed, same numbers)")
-    parser.add_argument("--level", type=float, help="interval coverage, e.g. 0.8")
-    parser.add_argument("--ensemble", type=int, help="networks trained and combined")
-    parser.add_argument("--transform", choices=TRANSFORMS, help="value transform")
-    parser.add_argument("--config", type=Path, help="settings JSON file (flags override it)")
+    add_settings_arguments(parser)
     parser.add_argument("--out", type=Path, default=Path("forecast.csv"),
                         help="forecast CSV to write (default: forecast.csv)")
     parser.add_argument("--report", type=Path, help="also write a standalone HTML report here")
     parser.add_argument("--from-run", metavar="ID|FILE.zip",
                         help="forecast with a saved run's model(s) instead of training")
+    parser.add_argument("--name", help="name of the saved run (default: file, settings, time)")
+    parser.add_argument("--no-save", action="store_true",
+                        help="do not record this run in the run store")
     parser.set_defaults(func=run)
-
-
-def resolve_settings(args: argparse.Namespace, n_points: int, season: int | None) -> Settings:
-    """Defaults for this series, overridden by `--config`, overridden by flags.
-
-    Raises:
-        SettingsError: unreadable config file, unknown keys or values out of range.
-    """
-    merged = default_settings(n_points, season).to_dict()
-    if args.horizon is not None:
-        merged["window"]["horizon"] = args.horizon
-        merged["holdout"] = args.horizon
-    if args.config is not None:
-        try:
-            loaded = json.loads(args.config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SettingsError(
-                f"The settings file {args.config} could not be read as JSON ({exc}); "
-                "fix it or leave out --config."
-            ) from None
-        if not isinstance(loaded, dict):
-            raise SettingsError("The settings file must hold one JSON object.")
-        for key, value in loaded.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], **value}
-            else:
-                merged[key] = value
-        if args.horizon is not None:  # the command line wins over the file
-            merged["window"]["horizon"] = args.horizon
-            if "holdout" not in loaded:
-                merged["holdout"] = args.horizon
-    for dest, (section, key) in _FLAGS.items():
-        value = getattr(args, dest)
-        if value is None:
-            continue
-        if section is None:
-            merged[key] = value
-        else:
-            merged[section][key] = value
-    return Settings.from_dict(merged)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
-        return _jsonable(value.item())
-    return value
 
 
 def _write_report(path: Path, title: str, result: Any) -> None:
@@ -166,14 +93,10 @@ td,th{{padding:2px 10px;text-align:right}}</style></head><body>
 def run(args: argparse.Namespace) -> int:
     """Load FILE, train (or load a saved run), write the CSV/report and print the summary."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off stderr
-    from lstm_core.data import load_dataset
     from lstm_core.evaluation import to_safe_csv
 
     started = time.perf_counter()
-    dataset = load_dataset(
-        args.file.read_bytes(), args.file.name, date_col=args.date_col,
-        value_col=args.value_col, sheet=args.sheet,
-    )
+    dataset = load_dataset_from_args(args)
     if args.horizon is not None and args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
     if args.from_run:
@@ -185,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     args.out.write_bytes(to_safe_csv(future))
     summary["out"] = str(args.out)
     summary["seconds"] = time.perf_counter() - started
-    json.dump(_jsonable(summary), sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(to_jsonable(summary), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -193,9 +116,8 @@ def run(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
     from lstm_core.pipeline import run_forecast
 
-    season = dataset.report.season_length
-    settings = resolve_settings(args, len(dataset.series), season)
-    result = run_forecast(dataset.series, settings, season_length=season or 1)
+    settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
+    result = run_forecast(dataset.series, settings)
     if args.report is not None:
         _write_report(args.report, f"Forecast of {dataset.series.name} ({dataset.name})", result)
     summary = {
@@ -210,7 +132,14 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
         "level": result.settings.level,
         "training_seconds": sum(r.seconds for r in result.train_results),
         "notes": list(result.notes),
+        "run_id": None,
     }
+    if not args.no_save:
+        from lstm_core.run_record import record_run
+
+        summary["run_id"], summary["run_name"] = record_run(
+            result, dataset_name=dataset.name, health=dataset.report.to_dict(), name=args.name
+        )
     if args.report is not None:
         summary["report"] = str(args.report)
     return summary, result.future
@@ -220,11 +149,10 @@ def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
     from lstm_core.pipeline import forecast_from_models
     from lstm_core.runs import RunStore, load_bundle
 
-    given = [f"--{dest.replace('_', '-')}" for dest in _FLAGS if getattr(args, dest) is not None]
-    if args.config is not None:
-        given.append("--config")
-    if args.report is not None:
-        given.append("--report")
+    given = given_settings_flags(args)
+    for flag, value in (("--report", args.report), ("--name", args.name)):
+        if value is not None:
+            given.append(flag)
     if given:
         raise SettingsError(
             f"{given[0]} cannot be used with --from-run (the saved run's settings are used); "

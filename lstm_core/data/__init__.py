@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
-from lstm_core.data._clean import calendar_season, infer_frequency, season_length, to_series
+from lstm_core.data._clean import infer_frequency, to_series
 from lstm_core.data._columns import detect_columns
 from lstm_core.data._model import (
     FILL_POLICIES,
@@ -21,10 +21,10 @@ from lstm_core.data._model import (
     Dataset,
     FillPolicy,
     HealthReport,
-    json_safe,
 )
 from lstm_core.data._read import list_sheets, read_table
-from lstm_core.errors import DataError
+from lstm_core.data._season import SeasonChoice, calendar_season, choose_season, season_length
+from lstm_core.jsonable import to_jsonable
 
 __all__ = [
     "FILL_POLICIES",
@@ -35,14 +35,14 @@ __all__ = [
     "Dataset",
     "FillPolicy",
     "HealthReport",
+    "SeasonChoice",
     "calendar_season",
-    "check_length",
+    "choose_season",
     "detect_columns",
     "infer_frequency",
     "inspect_summary",
     "list_sheets",
     "load_dataset",
-    "minimum_length",
     "read_table",
     "season_length",
     "to_series",
@@ -86,29 +86,6 @@ def load_dataset(
                    choice=choice)
 
 
-def minimum_length(input_length: int, horizon: int, holdout: int) -> int:
-    """Fewest points that leave one training window before the holdout.
-
-    One window needs `input_length + horizon` points; the holdout's `holdout` points come after.
-    """
-    return input_length + horizon + holdout
-
-
-def check_length(n_points: int, input_length: int, horizon: int, holdout: int) -> None:
-    """Raise `DataError` when a series is too short for the window, horizon and holdout.
-
-    Raises:
-        DataError: naming the minimum length and what to change.
-    """
-    need = minimum_length(input_length, horizon, holdout)
-    if n_points < need:
-        raise DataError(
-            f"The series has {n_points} points, but a window of {input_length}, a horizon of "
-            f"{horizon} and a holdout of {holdout} need at least {need}; shorten the window, "
-            "horizon or holdout, or use a longer series."
-        )
-
-
 def inspect_summary(dataset: Dataset) -> dict[str, Any]:
     """The JSON object `python -m lstm_core inspect` prints (JSON-safe)."""
     report = dataset.report
@@ -134,5 +111,5 @@ def inspect_summary(dataset: Dataset) -> dict[str, Any]:
         "filled_positions": [int(p) for p in report.filled_positions],
         "warnings": list(report.warnings),
         "changes_listed": len(report.changes),
-        "head": [json_safe(v) for v in dataset.series.iloc[:5].tolist()],
+        "head": [to_jsonable(v) for v in dataset.series.iloc[:5].tolist()],
     }

@@ -25,11 +25,8 @@ from lstm_core.data._model import (
     FillPolicy,
     HealthReport,
 )
+from lstm_core.data._season import choose_season
 from lstm_core.errors import DataError
-
-# Season detection reads at most this many recent points: enough for any season we look for.
-SEASON_POINTS = 20_000
-MAX_SEASON = 400
 
 _FILL_WORDS = {
     "interpolate": "filled by interpolation in time",
@@ -178,7 +175,7 @@ def to_series(
             f"{len(changes.rows)}."
         )
 
-    season = season_length(filled, frequency)
+    season = choose_season(filled, frequency).season
     index = series.index
     report = HealthReport(
         rows_read=rows_read,
@@ -461,93 +458,6 @@ def _fill(series: pd.Series, fill: str, notes: list[str]) -> pd.Series:
     plural = "s were" if missing != 1 else " was"
     notes.append(f"{missing} missing value{plural} {_FILL_WORDS[fill]}.")
     return out
-
-
-# ---------------------------------------------------------------- season
-
-
-def calendar_season(frequency: str | None) -> int | None:
-    """The season length the calendar suggests for a frequency alias (None when there is none)."""
-    if frequency is None:
-        return None
-    offset = to_offset(frequency)
-    name = offset.rule_code
-    if offset.n != 1 and not isinstance(offset, pd.offsets.Tick):
-        return None
-    if name in ("MS", "ME", "BMS", "BME"):
-        return 12
-    if name.startswith(("QS", "QE", "BQ")):
-        return 4
-    if name.startswith("W"):
-        return 52
-    if name == "B":
-        return 5
-    if isinstance(offset, pd.offsets.Tick):
-        per_day = pd.Timedelta(days=1) / pd.Timedelta(offset)
-        if per_day == 1:
-            return 7
-        if per_day > 1 and per_day == int(per_day) and per_day <= MAX_SEASON:
-            return int(per_day)
-    return None
-
-
-def season_length(values: np.ndarray, frequency: str | None) -> int | None:
-    """Detect the season length from the autocorrelation of the differenced series.
-
-    The calendar's season (12 for monthly, 7 for daily, ...) is taken when the autocorrelation
-    shows a peak there and the series covers at least two seasons; otherwise the strongest clear
-    autocorrelation peak, or None.
-
-    Args:
-        values: the cleaned series, shape (n,); NaN allowed.
-        frequency: the pandas offset alias, or None without dates.
-    """
-    x = np.asarray(values, dtype="float64")[-SEASON_POINTS:]
-    if np.isnan(x).any():
-        x = pd.Series(x).interpolate(limit_direction="both").to_numpy()
-    x = np.diff(x)  # removes a trend that would otherwise swamp the seasonal peaks
-    n = len(x)
-    if n < 8 or not np.isfinite(x).all() or np.std(x) == 0:
-        return None
-    max_lag = min(n // 2, MAX_SEASON)
-    acf = _acf(x, max_lag)
-    noise = 2.0 / math.sqrt(n)
-    expected = calendar_season(frequency)
-    if expected and 2 <= expected <= max_lag and _near_peak(acf, expected):
-        if acf[expected] > max(noise, 0.1):
-            return expected
-    # A seasonal peak follows a dip below zero; short-lag bumps from smoothing or noise do not.
-    dipped = np.minimum.accumulate(acf) < 0
-    peaks = [
-        k for k in range(2, max_lag)
-        if dipped[k - 1] and _is_peak(acf, k) and acf[k] > max(3 * noise, 0.3)
-    ]
-    if not peaks:
-        return None
-    return max(peaks, key=lambda k: acf[k])
-
-
-def _acf(x: np.ndarray, max_lag: int) -> np.ndarray:
-    # FFT autocorrelation; statsmodels would give the same numbers but costs ~1.5 s to import,
-    # which the `inspect` command and the Data page should not pay.
-    x = x - x.mean()
-    size = 1 << (2 * len(x) - 1).bit_length()
-    spectrum = np.fft.rfft(x, size)
-    corr = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
-    return corr / corr[0]
-
-
-def _near_peak(acf: np.ndarray, k: int) -> bool:
-    # Noise shifts a long season's ACF peak by a lag or two; the calendar lag only has to be close.
-    width = max(1, k // 10)
-    window = acf[max(1, k - width) : k + width + 1]
-    return bool(acf[k] >= 0.9 * window.max())
-
-
-def _is_peak(acf: np.ndarray, k: int) -> bool:
-    left = acf[k - 1]
-    right = acf[k + 1] if k + 1 < len(acf) else -np.inf
-    return bool(acf[k] >= left and acf[k] >= right)
 
 
 # ---------------------------------------------------------------- small helpers

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+
+from lstm_core.jsonable import to_jsonable
 
 FillPolicy = Literal["interpolate", "ffill", "zero", "drop"]
 FILL_POLICIES: tuple[str, ...] = ("interpolate", "ffill", "zero", "drop")
@@ -77,7 +78,7 @@ class HealthReport:
             "frequency": self.frequency,
             "season_length": self.season_length,
             "warnings": list(self.warnings),
-            "changes": [{k: json_safe(v) for k, v in c.items()} for c in self.changes],
+            "changes": [{k: to_jsonable(v) for k, v in c.items()} for c in self.changes],
             "filled_positions": [int(p) for p in self.filled_positions],
         }
 
@@ -95,16 +96,3 @@ class Dataset:
     series: pd.Series
     report: HealthReport
     choice: ColumnChoice
-
-
-def json_safe(value: Any) -> Any:
-    """Turn numpy scalars, NaN and timestamps into plain JSON values."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return value

@@ -1,0 +1,114 @@
+"""Settings flags shared by `forecast` and `backtest`: defaults, then `--config`, then flags.
+
+The defaults are `lstm_core.plan.default_settings` for the file's length, season and horizon: the
+same function the dashboard's Train form starts from, so the same file and settings give the same
+numbers in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lstm_core.config import ACTIVATIONS, TRANSFORMS, Settings
+from lstm_core.errors import SettingsError
+from lstm_core.plan import default_settings
+
+# flag dest -> (section, key) in Settings.to_dict()
+FLAGS = {
+    "window": ("window", "input_length"),
+    "units": ("model", "units"),
+    "layers": ("model", "layers"),
+    "dropout": ("model", "dropout"),
+    "activation": ("model", "activation"),
+    "epochs": ("train", "epochs"),
+    "batch_size": ("train", "batch_size"),
+    "learning_rate": ("train", "learning_rate"),
+    "patience": ("train", "patience"),
+    "seed": ("train", "seed"),
+    "level": (None, "level"),
+    "ensemble": (None, "ensemble"),
+    "transform": (None, "transform"),
+}
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """FILE and the flags that choose what to read from it."""
+    parser.add_argument("file", type=Path, help="the data file (CSV/TSV/TXT/XLSX)")
+    parser.add_argument("--date-col", help="use this column as the time (default: detect)")
+    parser.add_argument("--value-col", help="forecast this column (default: first numeric)")
+    parser.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """The model, training and interval flags, and `--config`."""
+    parser.add_argument("--window", type=int, help="past steps the model reads")
+    parser.add_argument("--units", type=int, help="LSTM units per layer")
+    parser.add_argument("--layers", type=int, help="stacked LSTM layers")
+    parser.add_argument("--dropout", type=float, help="dropout after each LSTM layer, [0, 1)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, help="LSTM cell activation")
+    parser.add_argument("--epochs", type=int, help="maximum training epochs")
+    parser.add_argument("--batch-size", type=int, help="windows per gradient step")
+    parser.add_argument("--learning-rate", type=float, help="Adam learning rate")
+    parser.add_argument("--patience", type=int, help="early-stopping patience (0 = off)")
+    parser.add_argument("--seed", type=int, help="random seed (same seed, same numbers)")
+    parser.add_argument("--level", type=float, help="interval coverage, e.g. 0.8")
+    parser.add_argument("--ensemble", type=int, help="networks trained and combined")
+    parser.add_argument("--transform", choices=TRANSFORMS, help="value transform")
+    parser.add_argument("--config", type=Path, help="settings JSON file (flags override it)")
+
+
+def given_settings_flags(args: argparse.Namespace) -> list[str]:
+    """The settings flags the user gave, spelled as on the command line."""
+    given = [f"--{dest.replace('_', '-')}" for dest in FLAGS if getattr(args, dest) is not None]
+    if args.config is not None:
+        given.append("--config")
+    return given
+
+
+def load_dataset_from_args(args: argparse.Namespace):  # -> lstm_core.data.Dataset
+    """Read FILE with the column and sheet flags (raises `DataError` on unusable files)."""
+    from lstm_core.data import load_dataset
+
+    return load_dataset(args.file.read_bytes(), args.file.name, date_col=args.date_col,
+                        value_col=args.value_col, sheet=args.sheet)
+
+
+def resolve_settings(args: argparse.Namespace, n_points: int, season: int | None) -> Settings:
+    """Defaults for this series and horizon, overridden by `--config`, overridden by flags.
+
+    Raises:
+        SettingsError: unreadable config file, unknown keys or values out of range.
+    """
+    if args.horizon is not None and args.horizon < 1:
+        raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
+    merged = default_settings(n_points, season, horizon=args.horizon).to_dict()
+    if args.config is not None:
+        try:
+            loaded = json.loads(args.config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SettingsError(
+                f"The settings file {args.config} could not be read as JSON ({exc}); "
+                "fix it or leave out --config."
+            ) from None
+        if not isinstance(loaded, dict):
+            raise SettingsError("The settings file must hold one JSON object.")
+        for key, value in loaded.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        if args.horizon is not None:  # the command line wins over the file
+            merged["window"]["horizon"] = args.horizon
+            if "holdout" not in loaded:
+                merged["holdout"] = args.horizon
+    for dest, (section, key) in FLAGS.items():
+        value = getattr(args, dest)
+        if value is None:
+            continue
+        if section is None:
+            merged[key] = value
+        else:
+            merged[section][key] = value
+    return Settings.from_dict(merged)
