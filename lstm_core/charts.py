@@ -249,3 +249,45 @@ def compare_figure(
         )
     _layout(fig, "Runs compared on the holdout", slider=True)
     return fig
+
+
+def backtest_figure(
+    series: pd.Series, frame: pd.DataFrame, cutoff: Any, level: float,
+    show_baselines: bool = True,
+) -> go.Figure:
+    """One backtest cut-off: the data up to it, what came next, and the forecast made there.
+
+    Args:
+        series: the whole series (its name labels the y axis).
+        frame: `BacktestResult.frame` (all cut-offs; the rows of `cutoff` are drawn).
+        cutoff: the cut-off to show (a value of `frame["cutoff"]`).
+        level: the interval's nominal coverage.
+        show_baselines: add the baselines made at the same cut-off.
+
+    Returns:
+        Traces: "History" (up to the cut-off), "Actual" (after it), band (2 traces), "LSTM
+        forecast", then the baselines with values. The x axis opens on four horizons of history.
+    """
+    rows = frame[frame["cutoff"] == cutoff]
+    time = _time_column(rows)
+    x = rows[time]
+    history = series[series.index <= cutoff]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=history.index, y=history.to_numpy(), mode="lines", name="History",
+                             line={"color": COLOURS["history"]}))
+    fig.add_trace(go.Scatter(x=x, y=rows["actual"], mode="lines+markers", name="Actual",
+                             line={"color": COLOURS["actual"]}))
+    _band(fig, x, rows["lower"], rows["upper"], f"{round(level * 100)}% interval")
+    fig.add_trace(go.Scatter(x=x, y=rows["lstm"], mode="lines+markers", name="LSTM forecast",
+                             line={"color": COLOURS["forecast"], "width": 3}))
+    if show_baselines:
+        for column, label in BASELINE_LABELS.items():
+            if column in rows.columns and rows[column].notna().any():
+                fig.add_trace(go.Scatter(x=x, y=rows[column], mode="lines", name=label,
+                                         line={"color": COLOURS[column], "dash": "dot"}))
+    cut = cutoff.date() if isinstance(cutoff, pd.Timestamp) else cutoff
+    _layout(fig, f"Forecast made with data up to {cut}", slider=False, y_title=series.name)
+    shown = 4 * len(rows)
+    if len(x) and len(history) > shown:
+        fig.update_xaxes(range=[history.index[-shown], x.iloc[-1]])
+    return fig

@@ -13,7 +13,7 @@ import sys
 
 from lstm_core.errors import BundleError, DataError, SettingsError
 
-COMMANDS = ("inspect", "forecast", "runs")
+COMMANDS = ("inspect", "forecast", "backtest", "runs")
 EXIT_USER_ERROR = 2
 
 
@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the parser with every available sub-command."""
     parser = argparse.ArgumentParser(
         prog="python -m lstm_core",
-        description="LSTM Forecast Studio from the shell: inspect data, forecast, manage runs.",
+        description=(
+            "LSTM Forecast Studio from the shell: inspect data, forecast, backtest, manage runs."
+        ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from lstm_core.errors import BundleError
+from lstm_core.jsonable import to_jsonable
 from lstm_core.runs.bundle import (
     _zip_members,
     as_model_list,
@@ -247,6 +248,24 @@ class RunStore:
             conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         # The row is gone first: a crash here leaves only an unlisted file, cleaned up later.
         (self.bundles / f"{run_id}.zip").unlink(missing_ok=True)
+
+    def attach(self, run_id: str, key: str, value: Any) -> None:
+        """Store `value` (JSON-safe) under `extra[key]` of a run's manifest, e.g. its backtest.
+
+        The bundle is rewritten atomically first, then the index; the models are untouched.
+
+        Raises:
+            BundleError: if no run has this id or its bundle file is missing or damaged.
+        """
+        with self._connect() as conn:
+            run_id = self._resolve(conn, run_id)
+        stored, members = read_bundle(self._bundle_file(run_id))
+        extra = {**(stored.get("extra") or {}), key: to_jsonable(value)}
+        manifest = validate_manifest({**stored, "extra": extra})
+        write_atomic(self._bundle_file(run_id), _zip_members(manifest, members))
+        with self._transaction() as conn:
+            conn.execute("UPDATE runs SET manifest = ? WHERE id = ?",
+                         (json.dumps(manifest, ensure_ascii=False, allow_nan=False), run_id))
 
     def export(self, run_id: str, dest_path: str | os.PathLike[str]) -> None:
         """Write a run's bundle to `dest_path`, with its current name in the manifest.
