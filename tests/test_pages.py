@@ -227,7 +227,7 @@ def test_choosing_no_date_column_switches_to_row_order():
 def test_settings_file_round_trip_on_the_train_page():
     import json
 
-    from lstm_core.config import default_settings
+    from lstm_core.plan import default_settings
 
     at = _app()
     at.switch_page("pages/train.py").run()
