@@ -26,6 +26,7 @@ page = st.navigation(
         st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
+        st.Page("pages/backtest.py", title="Backtest", icon=":material/history_toggle_off:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
         st.Page("pages/about.py", title="About LSTMs", icon=":material/school:"),
     ]

@@ -20,6 +20,9 @@ RUN_ID = "run_id"  # str | None: id of the current run in the run store
 RUN_NAME = "run_name"  # str | None: display name of the current run
 RUN_MANIFEST = "run_manifest"  # dict | None: manifest of a run reopened from the store
 NOTICE = "notice"  # str | None: one-shot message shown at the top of the next page
+BACKTEST_JOB = "backtest_job"  # ui.jobs.TrainingJob | None: the session's backtest job
+BACKTEST = "backtest"  # lstm_core.backtest.BacktestResult | None: the last backtest shown
+BACKTEST_FOR = "backtest_for"  # str | None: what BACKTEST belongs to (a run id or a dataset key)
 
 _DEFAULTS: dict[str, Any] = {
     DATASET: None,
@@ -32,6 +35,9 @@ _DEFAULTS: dict[str, Any] = {
     RUN_NAME: None,
     RUN_MANIFEST: None,
     NOTICE: None,
+    BACKTEST_JOB: None,
+    BACKTEST: None,
+    BACKTEST_FOR: None,
 }
 
 

@@ -14,7 +14,7 @@ _frozen = threading.Event()
 _freeze_lock = threading.Lock()
 
 
-def _freeze_tensorflow_objects() -> None:
+def freeze_tensorflow_objects() -> None:
     """Move TensorFlow's many long-lived objects out of the garbage collector's sight, once.
 
     Streamlit clears the Keras session after every script run, and Keras' `clear_session` runs a
@@ -41,7 +41,7 @@ def warm_up() -> None:
     """Load TensorFlow in the background (once per server) so pressing Train starts quickly."""
     if _frozen.is_set() or any(t.name == "tf-warm-up" for t in threading.enumerate()):
         return
-    threading.Thread(target=_freeze_tensorflow_objects, name="tf-warm-up", daemon=True).start()
+    threading.Thread(target=freeze_tensorflow_objects, name="tf-warm-up", daemon=True).start()
 
 
 def expected_epochs(settings: Settings) -> int:
@@ -49,7 +49,7 @@ def expected_epochs(settings: Settings) -> int:
     return settings.train.epochs * max(1, settings.ensemble)
 
 
-def _session_alive():
+def session_alive():
     """A thread-safe check that this browser session is still connected (None outside a server)."""
     from streamlit.runtime import Runtime, exists
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -68,7 +68,7 @@ def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
     series = dataset.series
 
     def work(on_epoch, should_stop):
-        _freeze_tensorflow_objects()
+        freeze_tensorflow_objects()
         return run_forecast(series, settings, on_epoch=on_epoch, should_stop=should_stop)
 
     def save(result):
@@ -77,7 +77,7 @@ def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
         return record_run(result, dataset)
 
     job = TrainingJob(
-        work=work, epochs_total=expected_epochs(settings), on_done=save, alive=_session_alive()
+        work=work, epochs_total=expected_epochs(settings), on_done=save, alive=session_alive()
     )
     state.put(state.JOB, job)
     job.start()
