@@ -101,9 +101,13 @@ def _live(job_key: str) -> None:
                 f"is {MAX_TRAININGS}. Yours starts as soon as one finishes.",
                 icon=":material/hourglass_top:")
     else:
-        done = snap.phase or "0 cut-offs done"
-        st.progress(snap.fraction, text=f"{done} · {snap.epoch} epochs trained · "
-                                        f"{snap.elapsed:.0f} s elapsed")
+        if snap.epoch == 0:
+            text = (f"Starting: loading TensorFlow in the worker processes · "
+                    f"{snap.elapsed:.0f} s elapsed")
+        else:
+            text = (f"{snap.phase or '0 cut-offs done'} · {snap.epoch} epochs trained · "
+                    f"{snap.elapsed:.0f} s elapsed")
+        st.progress(snap.fraction, text=text)
     if st.button("Stop", icon=":material/stop:", key="stop_backtest"):
         job.stop()
         st.toast("Stopping: running cut-offs keep their best weights; the rest are skipped.")
@@ -131,9 +135,12 @@ def _scores_table(result) -> None:
     styled = table.style.apply(best, axis=1).format(
         {**dict.fromkeys(models, "{:.3f}"), "Interval coverage": "{:.0%}"}, na_rep="undefined")
     st.dataframe(styled, hide_index=True, key="backtest_table")
-    st.caption("MASE at each cut-off: below 1 beats repeating the last season in-sample; the "
-               "lowest in each row is highlighted. 'undefined' means the history repeated its "
-               "season exactly, so there is no error to scale by.")
+    caption = ("MASE at each cut-off: below 1 beats repeating the last season in-sample; the "
+               "lowest in each row is highlighted.")
+    if table[models].isna().any().any():
+        caption += (" 'undefined' means the history repeated its season exactly, so there is no "
+                    "error to scale by.")
+    st.caption(caption)
 
 
 def _show(source: BacktestSource, result) -> None:
@@ -190,8 +197,8 @@ busy = job is not None and job.snapshot().active
 request = _controls(source, busy)
 if request is not None and not busy:
     st.session_state["_backtest_key"] = source.key
-    job = start_backtest(source, *request)
-    busy = True
+    start_backtest(source, *request)
+    st.rerun()  # redraw with the Run button disabled and the live progress
 if busy:
     _live(state.BACKTEST_JOB)
 else:

@@ -110,6 +110,8 @@ if result.notes:
         for note in result.notes:
             st.markdown(f"- {md_escape(note)}")
 
+st.page_link("pages/backtest.py", icon=":material/history_toggle_off:",
+             label="One holdout is one draw: backtest this run at several past cut-offs")
 show_baselines = st.toggle("Show baselines", value=True)
 holdout_fig = holdout_figure(result, show_baselines=show_baselines)
 st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")

@@ -115,3 +115,29 @@ def test_backtest_is_stored_with_the_run_and_shown_when_reopened(tiny_backtests)
     assert not fresh.exception, [e.value for e in fresh.exception]
     [table] = [d.value for d in fresh.dataframe]
     assert len(table) == 3  # two cut-offs and the mean, read back from the run store
+
+
+def test_stop_keeps_the_finished_cutoffs_and_says_so(tiny_backtests):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    _tiny(at)
+    settings = at.session_state["settings"]
+    at.session_state["settings"] = replace(settings, train=replace(settings.train, epochs=2000))
+    at.switch_page("pages/backtest.py").run()
+    [run] = [b for b in at.button if b.label == "Run backtest"]
+    run.click().run()
+    job = at.session_state["backtest_job"]
+    assert [b for b in at.button if b.label == "Run backtest"][0].disabled
+    import time
+
+    deadline = time.monotonic() + 120
+    while job.snapshot().epoch < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    job.stop()
+    job.join(300)
+    assert job.snapshot().status == "stopped"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["backtest"]
+    assert result.stopped and len(result.scores) == 1
+    shown = [i.value.replace("\\", "") for i in at.info]
+    assert any("The backtest was stopped: 1 of 3 cut-offs are shown" in text for text in shown)

@@ -1,0 +1,48 @@
+"""The Backtest page in a real browser: three cut-offs of the airline sample in worker processes."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import assert_no_exception, fill_number, go, nav, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def _chart_title(page) -> str:
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    return page.evaluate(
+        "() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p && p.layout && p.layout.title ? p.layout.title.text : ''; }"
+    )
+
+
+def test_three_cutoff_backtest_with_slider_and_table(page, app_server, output_dir):
+    go(page, app_server)
+    nav(page, "Train")
+    fill_number(page, "Epochs", 15)
+    fill_number(page, "LSTM units", 4)
+    fill_number(page, "Early-stopping patience", 0)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Training finished", timeout=120_000)
+
+    nav(page, "Backtest")
+    fill_number(page, "Cut-offs", 3)
+    page.get_by_role("button", name="Run backtest").click()
+    page.wait_for_selector("text=cut-offs done", timeout=60_000)
+    screenshot(page, output_dir / "backtest_running.png")
+    page.wait_for_selector("text=The LSTM beat seasonal naive at", timeout=240_000)
+    wait_for_app(page)
+    assert "1959-12-01" in _chart_title(page)
+    assert page.get_by_text("of 3 cut-offs").count() >= 1
+
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowLeft")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p && p.layout.title.text.includes('1958-12-01'); }", timeout=30_000)
+    table = page.locator('[data-testid="stDataFrame"]')
+    assert table.count() == 1
+    assert_no_exception(page)
+    screenshot(page, output_dir / "backtest.png")
