@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from lstm_core import evaluation as ev
 from lstm_core.config import Settings
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.executor import Executor, TaskContext, default_executor
-from lstm_core.plan import required_points
+from lstm_core.plan import make_plan, required_points
 
 BASELINES = ("naive", "seasonal_naive", "ets")
 MODELS = ("lstm", *BASELINES)
@@ -147,11 +148,15 @@ def _forecast_origin(origin: _Origin, task: TaskContext) -> dict[str, Any]:
     def on_epoch(epoch: int, logs: dict[str, Any]) -> None:
         task.report({"epoch": epoch, **{k: logs.get(k) for k in ("loss", "val_loss", "member")}})
 
-    result = run_forecast(origin.series, origin.settings, on_epoch=on_epoch,
-                          should_stop=task.should_stop)
+    # The baselines need only the plan's season: fit them in a thread while the networks train
+    # (TensorFlow releases the GIL).
+    season = make_plan(origin.series, origin.settings).season
     values = origin.series.to_numpy(dtype=float)
-    baselines = {b.name: b.forecast for b in ev.baselines(values, origin.horizon,
-                                                          result.season_length)}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(ev.baselines, values, origin.horizon, season)
+        result = run_forecast(origin.series, origin.settings, on_epoch=on_epoch,
+                              should_stop=task.should_stop, holdout_baselines=False)
+        baselines = {b.name: b.forecast for b in pending.result()}
     return {
         "future": result.future, "baselines": baselines, "season": result.season_length,
         "stopped": result.stopped, "epochs": sum(r.epochs_run for r in result.train_results),

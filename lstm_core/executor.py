@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -87,9 +88,14 @@ class InlineExecutor:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(progress: Any, stop: Any) -> None:
+def _init_worker(progress: Any, stop: Any, threads: int) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _WORKER["progress"], _WORKER["stop"] = progress, stop
+    if threads:  # same numbers: the trainer's arithmetic does not depend on thread counts
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
 class _ProcessContext:
@@ -111,48 +117,120 @@ class LocalExecutor:
     """Worker processes on this machine (one per core by default).
 
     Args:
-        workers: processes to start (default: the number of cores); never more than the items.
+        workers: processes to start (default: the number of cores).
+        keep_alive: seconds the workers stay alive after a `map`, so the next one skips their
+            start and TensorFlow import (0: shut them down at once). Workers hold no data
+            between tasks; one `map` runs at a time (others wait for it).
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, keep_alive: float = 0.0) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.keep_alive = keep_alive
+        self._lock = threading.RLock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._progress: Any = None
+        self._stop: Any = None
+        self._timer: threading.Timer | None = None
+
+    def start(self) -> None:
+        """Start the workers now and let them import TensorFlow (returns at once).
+
+        Does nothing when the workers are already up or a `map` is running.
+        """
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._pool is not None:
+                return
+            pool = self._ensure_pool()
+            for _ in range(self.workers):
+                pool.submit(_warm_up)
+            self._schedule_close()
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Shut the workers down (a later `map` starts new ones)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
 
     def map(self, fn, items, *, on_done=None, on_progress=None, should_stop=None):  # noqa: D102
         if not items:
             return []
-        context = multiprocessing.get_context("spawn")
-        progress, stop = context.Queue(), context.Event()
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            try:
+                return self._map(fn, items, on_done, on_progress, should_stop)
+            except BaseException:
+                self.close()
+                raise
+            finally:
+                self._schedule_close()
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._progress, self._stop = context.Queue(), context.Event()
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=_init_worker,
+                # One TensorFlow thread pool per core share: workers on every core already keep
+                # the machine busy, and oversubscribed threads only thrash (bench/backtest_speed).
+                initargs=(self._progress, self._stop,
+                          max(1, (os.cpu_count() or 1) // self.workers)),
+            )
+        return self._pool
+
+    def _schedule_close(self) -> None:
+        if self._pool is None:
+            return
+        if self.keep_alive <= 0:
+            self.close()
+            return
+        self._timer = threading.Timer(self.keep_alive, self.close)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _map(self, fn, items, on_done, on_progress, should_stop) -> list[Any]:
+        pool = self._ensure_pool()
+        stop, progress = self._stop, self._progress
+        stop.clear()
+        _drain(progress, None)  # nothing from an earlier map reaches this caller
         results: list[Any] = [None] * len(items)
-        pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(items)), mp_context=context,
-            initializer=_init_worker, initargs=(progress, stop),
-        )
-        try:
-            futures: dict[Future, int] = {
-                pool.submit(_run_task, fn, index, item): index for index, item in enumerate(items)
-            }
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                _drain(progress, on_progress)
-                if should_stop is not None and not stop.is_set() and should_stop():
-                    stop.set()  # running tasks end at their next epoch; queued ones never start
-                    for future in pending:
-                        future.cancel()
-                for future in done:
-                    if future.cancelled():
-                        continue
-                    index = futures[future]
-                    results[index] = future.result()  # a task's exception is raised here
-                    if on_done is not None:
-                        on_done(index, results[index])
+        futures: dict[Future, int] = {
+            pool.submit(_run_task, fn, index, item): index for index, item in enumerate(items)
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(progress, on_progress)
-        except BaseException:
-            stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+            if should_stop is not None and not stop.is_set() and should_stop():
+                stop.set()  # running tasks end at their next epoch; queued ones never start
+                for future in pending:
+                    future.cancel()
+            for future in done:
+                if future.cancelled():
+                    continue
+                index = futures[future]
+                results[index] = future.result()  # a task's exception is raised here
+                if on_done is not None:
+                    on_done(index, results[index])
+        _drain(progress, on_progress)
         return results
+
+
+def _warm_up() -> None:
+    """Import what every task needs (TensorFlow above all) while nothing waits for it."""
+    import keras  # noqa: F401
+    import statsmodels.tsa.holtwinters  # noqa: F401
+    import tensorflow  # noqa: F401
+
+    import lstm_core.pipeline  # noqa: F401
 
 
 def _drain(progress: Any, on_progress: OnProgress | None) -> None:

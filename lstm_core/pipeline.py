@@ -118,6 +118,7 @@ def run_forecast(
     *,
     on_epoch: OnEpoch | None = None,
     should_stop: Callable[[], bool] | None = None,
+    holdout_baselines: bool = True,
 ) -> ForecastResult:
     """Train on the series, score on its held-out end against baselines, and forecast past it.
 
@@ -129,6 +130,9 @@ def run_forecast(
             `member` (1-based), `members` and `phase` ("train") so a UI can show a running view.
         should_stop: polled after every epoch; True ends training at once (best weights kept,
             remaining members skipped) and a result is still produced from what was trained.
+        holdout_baselines: False skips fitting the baselines on the holdout (their columns are
+            NaN and their scores None); the LSTM's numbers are the same. The backtest uses it:
+            it scores the baselines at its own cut-offs.
 
     Returns:
         The `ForecastResult`.
@@ -150,7 +154,7 @@ def run_forecast(
     # The baselines (ETS fits are the slow part) run in a thread while the networks train:
     # TensorFlow releases the GIL, so on a multi-core machine they are nearly free.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_holdout_baselines, values, plan)
+        pending = pool.submit(_holdout_baselines, values, plan, holdout_baselines)
         results = train_members(settings, train_xy, val_xy, on_epoch, should_stop)
         baselines = pending.result()
     models = tuple(r.model for r in results)
@@ -274,9 +278,14 @@ def _ensemble_notes(settings: Settings, trained: int, stopped: bool) -> list[str
     return []
 
 
-def _holdout_baselines(values: np.ndarray, plan: Plan) -> dict[int, dict[str, ev.BaselineResult]]:
+def _holdout_baselines(
+    values: np.ndarray, plan: Plan, fit: bool = True
+) -> dict[int, dict[str, ev.BaselineResult]]:
     """Baselines for every holdout block origin: `{origin: {name: BaselineResult}}`."""
     n, horizon = values.size, plan.horizon
+    if not fit:
+        skipped = {name: ev.BaselineResult(name, None) for name in SCORE_MODELS[1:]}
+        return dict.fromkeys(range(plan.val_end, n, horizon), skipped)
     return {
         origin: {b.name: b
                  for b in ev.baselines(values[:origin], min(horizon, n - origin), plan.season)}

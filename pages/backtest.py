@@ -13,7 +13,7 @@ from lstm_core.evaluation import to_safe_csv
 from lstm_core.plan import default_settings
 from lstm_core.runs import fingerprint
 from ui import state
-from ui.backtesting import BacktestSource, shown_backtest, start_backtest
+from ui.backtesting import BacktestSource, shown_backtest, start_backtest, warm_workers
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, TrainingJob, running_trainings
 from ui.text import md_escape
@@ -190,6 +190,7 @@ if source is None:
     st.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
     st.stop()
 
+warm_workers()
 what = "the current run" if source.run_id or state.get(state.RESULT) is not None else "the data"
 st.caption(f"Backtesting {what}: {md_escape(source.label)} · {len(source.series):,} points")
 job: TrainingJob | None = state.get(state.BACKTEST_JOB)

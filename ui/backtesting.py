@@ -1,20 +1,23 @@
 """Start a session's backtest job and find the backtest that belongs to what is on screen.
 
 A backtest runs in the same kind of background job as a training (`ui.jobs.TrainingJob`, one
-server slot); its cut-offs run in worker processes, one per core (`LSTM_STUDIO_WORKERS` sets how
-many; 1 keeps them in the server process). A backtest of the current run is stored with the run,
-so reopening the run shows it again.
+server slot); its cut-offs run in server-wide worker processes, one per core
+(`LSTM_STUDIO_WORKERS` sets how many; 1 keeps them in the server process), started when the
+Backtest page opens and kept warm for ten minutes after a backtest. A backtest of the current run
+is stored with the run, so reopening the run shows it again.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from lstm_core.config import Settings
+from lstm_core.executor import InlineExecutor, LocalExecutor
 from ui import state
 from ui.jobs import TrainingJob
 
@@ -30,16 +33,36 @@ class BacktestSource:
     run_id: str | None
 
 
-def _executor(origins: int):
-    from lstm_core.executor import InlineExecutor, LocalExecutor, default_executor
+# Server-wide worker processes for backtests: they hold no user data between tasks, stay alive
+# for ten minutes after a backtest, and run one backtest at a time (others wait their turn).
+_SHARED: LocalExecutor | None = None
+_SHARED_LOCK = threading.Lock()
+KEEP_ALIVE = 600.0
 
+
+def _workers() -> int:
     try:
         workers = int(os.environ.get("LSTM_STUDIO_WORKERS", "0"))
     except ValueError:
         workers = 0
-    if workers == 1:
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def _executor() -> InlineExecutor | LocalExecutor:
+    global _SHARED
+    if _workers() == 1:
         return InlineExecutor()
-    return LocalExecutor(min(workers, origins)) if workers > 1 else default_executor(origins)
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = LocalExecutor(_workers(), keep_alive=KEEP_ALIVE)
+        return _SHARED
+
+
+def warm_workers() -> None:
+    """Start the worker processes in the background so that pressing Run starts at once."""
+    executor = _executor()
+    if isinstance(executor, LocalExecutor):
+        executor.start()
 
 
 def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJob:
@@ -55,7 +78,7 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
                 "loss": event.get("loss"), "val_loss": event.get("val_loss"),
             })
 
-        executor = _executor(origins)
+        executor = _executor()
         if executor.workers == 1:
             freeze_tensorflow_objects()  # training in this process: see ui.training
         return backtest(source.series, source.settings, origins=origins, step=step,
