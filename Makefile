@@ -36,6 +36,7 @@ bench: $(VENV)/.stamp-dev
 	$(PY) bench/ingest.py
 	$(PY) bench/train_speed.py
 	$(PY) bench/accuracy.py
+	$(PY) bench/backtest_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
