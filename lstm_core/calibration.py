@@ -87,28 +87,44 @@ def rolling_residuals(
 ) -> np.ndarray:
     """Normalised residuals of forecasts from every origin that reaches into `[start, stop)`.
 
-    Origin t forecasts `z[t : t + horizon]` from `z[t - input_length : t]`; step j of that forecast
-    is a residual when `start <= t + j < stop` (NaN otherwise), so every step gets one residual per
-    target point in the slice. Origins whose input has gaps are skipped.
+    See `rolling_targets`; the residual is the target minus the (shrunk) correction.
 
     Returns:
         (k, horizon) residuals in window units (target minus forecast, divided by the window's
         scale), the units of `recipe.half_widths`.
     """
+    targets, corrections = rolling_targets(models, z, recipe, start, stop)
+    return targets - recipe.shrink * corrections
+
+
+def rolling_targets(
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised targets and the networks' full corrections from every origin reaching a slice.
+
+    Origin t forecasts `z[t : t + horizon]` from `z[t - input_length : t]`; step j of that forecast
+    is a residual when `start <= t + j < stop` (NaN otherwise), so every step gets one residual per
+    target point in the slice. Origins whose input has gaps are skipped.
+
+    Returns:
+        `(targets, corrections)`, each (k, horizon) in window units: the target minus the base
+        over the window's scale (NaN outside the slice), and the unshrunk network correction.
+    """
     length, horizon = recipe.input_length, recipe.horizon
+    empty = np.zeros((0, horizon))
     origins = np.arange(max(length, start - horizon + 1), min(stop, z.size))
     if not origins.size:
-        return np.zeros((0, horizon))
+        return empty, empty
     windows = np.lib.stride_tricks.sliding_window_view(z, length)[origins - length]
     known = ~np.isnan(windows).any(axis=1)
     origins, windows = origins[known], windows[known]
     if not origins.size:
-        return np.zeros((0, horizon))
+        return empty, empty
     positions = origins[:, None] + np.arange(horizon)[None, :]  # (k, horizon)
     inside = (positions >= start) & (positions < stop)
     targets = np.where(inside, z[np.minimum(positions, z.size - 1)], np.nan)
     X, base, scale = recipe.normalise(windows)
-    return (targets - base) / scale - predict_members(models, X, horizon)
+    return (targets - base) / scale, predict_members(models, X, horizon)
 
 
 def half_widths(

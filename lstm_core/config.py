@@ -149,6 +149,8 @@ class Settings:
         holdout: steps kept aside for scoring; None lets the pipeline choose (one horizon).
         level: central coverage of the prediction intervals, in (0, 1).
         ensemble: models trained with seeds seed, seed+1, ... and averaged, 1..LIMITS["ensemble"].
+        shrink: let validation points decide how much of the network's correction to the base
+            forecast is used (none, a quarter, ..., all); False always uses all of it.
     """
 
     window: WindowConfig
@@ -158,6 +160,7 @@ class Settings:
     holdout: int | None = None
     level: float = 0.8
     ensemble: int = 1
+    shrink: bool = True
 
     def __post_init__(self) -> None:
         parts = (("window", WindowConfig), ("model", ModelConfig), ("train", TrainConfig))
@@ -174,6 +177,8 @@ class Settings:
         if not 0.0 < level < 1.0:
             raise SettingsError(f"level must be above 0 and below 1, got {self.level}.")
         _check_int("ensemble", self.ensemble, 1, LIMITS["ensemble"])
+        if not isinstance(self.shrink, bool):
+            raise SettingsError(f"shrink must be true or false, got {self.shrink!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe nested dict; `Settings.from_dict` reads it back."""

@@ -7,10 +7,12 @@
    chosen on windows before the calibration slice (`lstm_core.recipe`).
 3. `training_windows`: training and early-stopping windows in the recipe's units.
 4. `train_members`: the ensemble, while the baselines are fitted in a thread.
-5. `calibrate`: conformal half-widths on the calibration slice (`lstm_core.calibration`).
-6. `score_holdout`: the holdout forecast in horizon-long blocks, beside naive, seasonal naive and
+5. `validate_correction`: how much of the networks' correction to use, chosen on the
+   early-stopping points (never the calibration slice or the holdout).
+6. `calibrate`: conformal half-widths on the calibration slice (`lstm_core.calibration`).
+7. `score_holdout`: the holdout forecast in horizon-long blocks, beside naive, seasonal naive and
    ETS, with MASE and interval coverage.
-7. `future_frame`: the horizon after the series, from the same (scored) networks.
+8. `future_frame`: the horizon after the series, from the same (scored) networks.
 
 The holdout (the last `settings.holdout` points, one horizon by default) is scored once at the
 end. The future forecast reuses the scored models, so the holdout score and coverage describe the
@@ -30,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from lstm_core import evaluation as ev
-from lstm_core.calibration import calibrate
+from lstm_core.calibration import calibrate, rolling_targets
 from lstm_core.config import Settings
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import Plan, make_plan
-from lstm_core.recipe import Recipe, choose_drift
+from lstm_core.recipe import Recipe, choose_drift, choose_shrink
 
 # Above this many training windows, or this many window steps (windows x input length, what an
 # epoch costs), train on an evenly spaced subset (see `training_windows`). The step budget binds
@@ -67,6 +69,9 @@ class ForecastResult:
         future: frame with `date` (or `step`), `forecast`, `lower`, `upper` for the horizon
             after the series.
         notes: plain sentences on what was decided automatically or went wrong.
+        validation: what the early-stopping points said of the networks' correction:
+            `{"shrink", "gain" (error reduction against the base, or None), "base" (in words),
+            "points"}`.
         models: the trained Keras models (ensemble members).
         seconds: wall time of the whole run.
         stopped: True when `should_stop` ended training early.
@@ -85,6 +90,7 @@ class ForecastResult:
     models: tuple = field(repr=False)
     seconds: float
     stopped: bool
+    validation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def season_length(self) -> int | None:
@@ -160,6 +166,8 @@ def run_forecast(
     models = tuple(r.model for r in results)
     stopped = any(r.stopped for r in results)
     notes += _ensemble_notes(settings, len(results), stopped)
+    recipe, validation = validate_correction(models, z, recipe, plan)
+    notes.append(validation["note"])
     half, calibration_notes = calibrate(models, z, recipe, plan)
     recipe = recipe.with_half_widths(half)
     notes += calibration_notes
@@ -177,7 +185,7 @@ def run_forecast(
         settings=settings, series=series, plan=plan, recipe=recipe,
         train_results=tuple(results), holdout=holdout_frame, scores=scores, coverage=cov,
         future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
-        stopped=stopped,
+        stopped=stopped, validation=validation,
     )
 
 
@@ -197,6 +205,36 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
     drift, note = choose_drift(x.reshape(len(x), plan.input_length), y, plan.base_season,
                                plan.horizon, floor)
     return replace(recipe, scale_floor=floor, drift=drift), note
+
+
+def validate_correction(
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, plan: Plan
+) -> tuple[Recipe, dict[str, Any]]:
+    """Choose how much of the networks' correction to use, on the early-stopping points only.
+
+    The calibration slice and the holdout never enter the choice (their intervals and scores then
+    describe the forecast as made). With `settings.shrink` off, or no early-stopping points, the
+    whole correction is used.
+
+    Returns:
+        The recipe with `shrink` set, and `{"shrink", "gain", "base", "points", "note"}`.
+    """
+    base = recipe.describe_base()
+    points = plan.stop_end - plan.train_end
+    targets, corrections = rolling_targets(models, z, recipe, plan.train_end, plan.stop_end)
+    shrink, gain = choose_shrink(targets, corrections, allowed=plan.settings.shrink)
+    if gain is None:
+        note = (f"The network corrects {base}; there were no validation points to check that "
+                "the correction helps, so all of it is used.")
+    elif shrink == 0.0:
+        note = (f"On the {points} validation points the network's correction did not improve on "
+                f"{base}, so the forecast is {base}.")
+    else:
+        share = "all of it is used" if shrink == 1.0 else f"{shrink:.0%} of it is used"
+        note = (f"An LSTM correcting {base}: on the {points} validation points the correction "
+                f"{'reduced' if gain >= 0 else 'raised'} the error by {abs(gain):.0%} ({share}).")
+    validation = {"shrink": shrink, "gain": gain, "base": base, "points": points, "note": note}
+    return replace(recipe, shrink=shrink), validation
 
 
 def training_windows(

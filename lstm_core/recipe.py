@@ -11,10 +11,15 @@
    that simple forecast instead of to nonsense. The drift is full, halved or dropped, whichever
    makes the base forecast most accurate on the windows before the calibration slice: it helps
    trending series and adds noise to level ones.
-4. Per-step conformal half-widths, in window units (`lstm_core.calibration`).
+4. How much of the network's correction is used (`shrink`: 0, 0.25, ..., 1), whichever forecasts
+   the early-stopping points best; a network whose correction does not help on data it was not
+   fitted to falls back towards its base forecast instead of adding noise to it.
+5. Per-step conformal half-widths, in window units (`lstm_core.calibration`), of the forecast as
+   made (shrink included).
 
-Version 1 recipes (saved as a loose "state" dict before the recipe was an object) are the same
-method; those saved before the drift choice existed always used full drift. Both still load.
+Version 1 recipes (saved as a loose "state" dict before the recipe was an object) and version 2
+are the same method with the whole correction (`shrink` 1); version 1 recipes saved before the
+drift choice existed always used full drift. All still load and forecast as they did.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ import numpy as np
 from lstm_core.errors import BundleError
 
 METHOD = "window-std-snaive-drift-residual"
-RECIPE_VERSION = 2
-KNOWN_VERSIONS = (1, 2)
+RECIPE_VERSION = 3
+KNOWN_VERSIONS = (1, 2, 3)
+SHRINK_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 _REQUIRED = frozenset(
     {"version", "method", "transform", "season_length", "input_length", "horizon", "level",
      "half_widths", "scale_floor", "members", "time_column", "freq"}
@@ -52,6 +58,7 @@ class Recipe:
         time_column: "date" or "step".
         freq: date frequency alias, or None.
         half_widths: (horizon,) conformal half-widths in window units.
+        shrink: share of the network's correction used (1 before version 3).
         version: recipe version (1 for runs saved before version 2; honoured when forecasting).
         method: the method's name.
     """
@@ -67,6 +74,7 @@ class Recipe:
     time_column: str
     freq: str | None
     half_widths: tuple[float, ...]
+    shrink: float = 1.0
     version: int = RECIPE_VERSION
     method: str = METHOD
 
@@ -95,6 +103,7 @@ class Recipe:
             drift=float(data.get("drift", 1.0)), members=int(data["members"]),
             time_column=str(data["time_column"]), freq=data["freq"],
             half_widths=tuple(float(v) for v in data["half_widths"]),
+            shrink=float(data.get("shrink", 1.0)),  # the whole correction before version 3
             version=int(data["version"]), method=METHOD,
         )
 
@@ -139,13 +148,27 @@ class Recipe:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Forecast, lower and upper (original units) for each window: each (k, steps)."""
         X, base, scale = self.normalise(windows)
-        pred = predict_members(models, X, self.horizon)  # (k, horizon) in window units
+        pred = self.correction(models, X)  # (k, horizon) in window units
         half = np.asarray(self.half_widths, dtype=float)  # (horizon,)
         centre = base + scale * pred
         forecast = self.inverse(centre)
         lower = self.inverse(centre - scale * half)
         upper = self.inverse(centre + scale * half)
         return forecast[:, :steps], lower[:, :steps], upper[:, :steps]
+
+
+    def correction(self, models: Sequence[Any], X: np.ndarray) -> np.ndarray:
+        """The correction added to the base, in window units: `(k, horizon)`."""
+        return self.shrink * predict_members(models, X, self.horizon)
+
+    def describe_base(self) -> str:
+        """The base forecast in words ("the seasonal-naive forecast with drift", ...)."""
+        if self.season_length <= 1:
+            return "the naive forecast (the last value repeated)"
+        drift = {1.0: " with drift", 0.5: " with damped drift"}.get(self.drift, "")
+        if self.input_length < 2 * self.season_length:
+            drift = ""
+        return f"the seasonal-naive forecast{drift}"
 
 
 def base_paths(x: np.ndarray, season: int, horizon: int, drift: float = 1.0) -> np.ndarray:
@@ -211,3 +234,43 @@ def choose_drift(
                        "window's growth per season (damped drift): on the training windows that "
                        "beat full and no drift.")
     return drift, ""
+
+
+def shrink_errors(targets: np.ndarray, predictions: np.ndarray) -> dict[float, float]:
+    """Mean absolute error of `base + w * correction` for every w in `SHRINK_GRID` (window units).
+
+    Args:
+        targets: (k, horizon) normalised targets (target minus base, over scale); NaN where a step
+            falls outside the points used.
+        predictions: (k, horizon) the networks' corrections for the same origins.
+
+    Returns:
+        `{w: error}`; empty when no target is known.
+    """
+    known = ~np.isnan(targets)
+    if not known.any():
+        return {}
+    t, p = targets[known], predictions[known]
+    return {w: float(np.mean(np.abs(t - w * p))) for w in SHRINK_GRID}
+
+
+def choose_shrink(
+    targets: np.ndarray, predictions: np.ndarray, allowed: bool = True
+) -> tuple[float, float | None]:
+    """The share of the correction that forecasts held-out points best, and its error reduction.
+
+    Args:
+        targets, predictions: as for `shrink_errors`.
+        allowed: False always takes the whole correction (and reports its gain).
+
+    Returns:
+        `(shrink, gain)`: the share from `SHRINK_GRID` with the lowest mean absolute error (ties
+        keep the smaller share), and the relative error reduction against the base alone
+        (`1 - error(shrink) / error(0)`; None when there is nothing to measure on).
+    """
+    errors = shrink_errors(targets, predictions)
+    if not errors:
+        return 1.0, None
+    shrink = min(SHRINK_GRID, key=lambda w: (errors[w], w)) if allowed else 1.0
+    gain = 1.0 - errors[shrink] / errors[0.0] if errors[0.0] > 0 else None
+    return shrink, gain

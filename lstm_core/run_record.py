@@ -109,6 +109,7 @@ def manifest_from_result(
             "notes": list(result.notes),
             "stopped": bool(result.stopped),
             "histories": histories,
+            "validation": {k: v for k, v in result.validation.items()},
         },
     )
 
@@ -132,6 +133,7 @@ class PresentedRun:
     seconds: float
     stopped: bool
     state: dict[str, Any]
+    validation: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> PresentedRun:
@@ -165,6 +167,7 @@ class PresentedRun:
             seconds=float(manifest.get("seconds") or 0.0),
             stopped=bool(extra.get("stopped", False)),
             state=dict(manifest.get("transform") or {}),
+            validation=dict(extra.get("validation") or {}),
         )
 
 

@@ -105,6 +105,13 @@ if result is None:
 name = state.get(state.RUN_NAME)
 if name:
     st.caption(f"Run: {md_escape(name)}")
+validation = getattr(result, "validation", None) or {}
+if validation.get("note"):
+    # What the validation points said of the LSTM, before any holdout score is shown.
+    if validation.get("shrink") == 0.0:
+        st.warning(md_escape(validation["note"]), icon=":material/info:")
+    else:
+        st.info(md_escape(validation["note"]), icon=":material/model_training:")
 if result.notes:
     with st.expander("How this forecast was made"):
         for note in result.notes:

@@ -1,0 +1,109 @@
+"""The recipe: exact inverses, a network that learns nothing, validated shrinkage, old versions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
+from lstm_core.errors import BundleError
+from lstm_core.recipe import Recipe, base_paths, choose_shrink, shrink_errors
+
+RNG = np.random.default_rng(8)
+
+
+def _recipe(**changes) -> Recipe:
+    recipe = Recipe(transform="log", season_length=4, input_length=8, horizon=4, level=0.8,
+                    scale_floor=1e-9, drift=1.0, members=1, time_column="step", freq=None,
+                    half_widths=(0.1, 0.2, 0.2, 0.3))
+    return replace(recipe, **changes)
+
+
+def _zero_model(length: int, horizon: int):
+    from lstm_core.model import build_model
+
+    model = build_model(WindowConfig(length, horizon), ModelConfig(units=2), seed=0)
+    dense = model.layers[-1]
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+    return model
+
+
+def test_transform_inverts_exactly_and_never_mutates():
+    values = np.array([1.0, 2.5, 40.0, 0.3])
+    kept = values.copy()
+    recipe = _recipe()
+    np.testing.assert_allclose(recipe.inverse(recipe.forward(values)), values, rtol=1e-15)
+    np.testing.assert_array_equal(values, kept)
+    assert recipe.forward(values) is not values
+
+
+def test_a_network_that_learns_nothing_returns_its_base_forecast():
+    recipe = _recipe(transform="none", half_widths=(0.0,) * 4)
+    windows = RNG.normal(10, 2, (5, 8))
+    forecast, lower, upper = recipe.paths([_zero_model(8, 4)], windows, 4)
+    np.testing.assert_allclose(forecast, base_paths(windows, 4, 4, 1.0), rtol=1e-6)
+    np.testing.assert_allclose(lower, forecast)
+    np.testing.assert_allclose(upper, forecast)
+
+
+def test_choose_shrink_follows_what_the_correction_is_worth():
+    targets = RNG.normal(0, 1, (40, 4))
+    assert choose_shrink(targets, targets) == (1.0, 1.0)  # a perfect correction
+    assert choose_shrink(targets, 2 * targets)[0] == 0.5  # twice too strong
+    noise = RNG.normal(0, 3, (40, 4))  # unrelated to the targets: only hurts
+    shrink, gain = choose_shrink(targets, noise)
+    assert shrink == 0.0 and gain == 0.0
+    full, gain = choose_shrink(targets, noise, allowed=False)
+    errors = shrink_errors(targets, noise)
+    assert full == 1.0 and gain == pytest.approx(1 - errors[1.0] / errors[0.0]) and gain < 0
+    empty = np.full((3, 4), np.nan)
+    assert choose_shrink(empty, empty) == (1.0, None)
+
+
+def _series(n: int = 96) -> pd.Series:
+    t = np.arange(n)
+    values = 50 + 0.4 * t + 6 * np.sin(2 * np.pi * t / 12) + RNG.normal(0, 1.5, n)
+    return pd.Series(values, index=pd.date_range("2010-01-01", periods=n, freq="MS"), name="y")
+
+
+TINY = Settings(window=WindowConfig(24, 12), model=ModelConfig(units=4),
+                train=TrainConfig(epochs=8, batch_size=16, patience=0, seed=2), holdout=12)
+
+
+def test_shrink_is_chosen_on_validation_points_never_the_calibration_slice_or_holdout():
+    from lstm_core.pipeline import run_forecast
+    from lstm_core.plan import make_plan
+
+    series = _series()
+    first = run_forecast(series, TINY)
+    plan = make_plan(series, TINY)
+    assert plan.train_end < plan.stop_end < plan.val_end < plan.n
+    changed = series.copy()
+    changed.iloc[plan.stop_end:] *= RNG.uniform(0.5, 2.0, plan.n - plan.stop_end)
+    second = run_forecast(changed, TINY)
+    assert second.recipe.shrink == first.recipe.shrink
+    assert second.validation["gain"] == first.validation["gain"]
+    assert (second.holdout["actual"] != first.holdout["actual"]).any()  # the change was seen
+    assert first.validation["points"] == plan.stop_end - plan.train_end
+    assert first.validation["note"] in first.notes
+
+
+def test_shrink_off_uses_the_whole_correction():
+    from lstm_core.pipeline import run_forecast
+
+    result = run_forecast(_series(), replace(TINY, shrink=False))
+    assert result.recipe.shrink == 1.0 and result.settings.shrink is False
+
+
+def test_recipes_of_every_known_version_load_and_others_are_refused():
+    current = _recipe(shrink=0.5)
+    assert Recipe.from_dict(current.to_dict()) == current
+    v2 = {k: v for k, v in current.to_dict().items() if k != "shrink"} | {"version": 2}
+    assert Recipe.from_dict(v2).shrink == 1.0 and Recipe.from_dict(v2).version == 2
+    with pytest.raises(BundleError):
+        Recipe.from_dict(current.to_dict() | {"version": 99})
+    with pytest.raises(BundleError):
+        Recipe.from_dict({"method": "other"})
