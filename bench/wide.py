@@ -150,8 +150,11 @@ SERIES: dict[str, Callable[[], pd.Series]] = {
 # -- variants ------------------------------------------------------------------------------------
 
 VARIANTS: dict[str, Callable[[Settings], Settings]] = {
-    "old": lambda s: replace(s, shrink=False),  # the method before validated shrinkage
-    "new": lambda s: s,  # the defaults
+    # the method before this issue: seasonal-naive base, whole correction
+    "old": lambda s: replace(s, shrink=False, base="seasonal_naive"),
+    "shrink": lambda s: replace(s, base="seasonal_naive"),  # validated shrinkage alone
+    "new": lambda s: s,  # the defaults: shrinkage and the exponential-smoothing base
+    "ens3": lambda s: replace(s, ensemble=3),
 }
 
 

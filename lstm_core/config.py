@@ -34,6 +34,7 @@ LIMITS = MappingProxyType(
 
 ACTIVATIONS = ("tanh", "relu")
 TRANSFORMS = ("auto", "none", "log")
+BASES = ("auto", "seasonal_naive")
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
@@ -149,6 +150,9 @@ class Settings:
         holdout: steps kept aside for scoring; None lets the pipeline choose (one horizon).
         level: central coverage of the prediction intervals, in (0, 1).
         ensemble: models trained with seeds seed, seed+1, ... and averaged, 1..LIMITS["ensemble"].
+        base: the forecast the network corrects: "auto" picks seasonal naive (with drift) or
+            exponential smoothing run over each window, whichever forecasts the training windows
+            better; "seasonal_naive" always takes the former.
         shrink: let validation points decide how much of the network's correction to the base
             forecast is used (none, a quarter, ..., all); False always uses all of it.
     """
@@ -160,6 +164,7 @@ class Settings:
     holdout: int | None = None
     level: float = 0.8
     ensemble: int = 1
+    base: str = "auto"
     shrink: bool = True
 
     def __post_init__(self) -> None:
@@ -177,6 +182,8 @@ class Settings:
         if not 0.0 < level < 1.0:
             raise SettingsError(f"level must be above 0 and below 1, got {self.level}.")
         _check_int("ensemble", self.ensemble, 1, LIMITS["ensemble"])
+        if self.base not in BASES:
+            raise SettingsError(f"base must be one of {', '.join(BASES)}, got {self.base!r}.")
         if not isinstance(self.shrink, bool):
             raise SettingsError(f"shrink must be true or false, got {self.shrink!r}.")
 

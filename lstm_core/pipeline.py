@@ -36,7 +36,7 @@ from lstm_core.calibration import calibrate, rolling_targets
 from lstm_core.config import Settings
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import Plan, make_plan
-from lstm_core.recipe import Recipe, choose_drift, choose_shrink
+from lstm_core.recipe import Recipe, choose_base, choose_shrink
 
 # Above this many training windows, or this many window steps (windows x input length, what an
 # epoch costs), train on an evenly spaced subset (see `training_windows`). The step budget binds
@@ -190,7 +190,10 @@ def run_forecast(
 
 
 def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
-    """The recipe's constants for this plan: scale floor and drift (chosen before calibration)."""
+    """The recipe's constants for this plan: scale floor and base forecast (drift or smoothing).
+
+    The base is chosen on windows whose targets end before the calibration slice.
+    """
     from lstm_core.windows import target_windows
 
     recipe = Recipe(
@@ -202,9 +205,11 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
     z = recipe.forward(values)
     floor = 1e-6 * (float(np.nanstd(z[: plan.train_end])) + 1e-12)
     x, y = target_windows(z, 0, plan.stop_end, plan.input_length, plan.horizon)
-    drift, note = choose_drift(x.reshape(len(x), plan.input_length), y, plan.base_season,
-                               plan.horizon, floor)
-    return replace(recipe, scale_floor=floor, drift=drift), note
+    drift, smoothing, note = choose_base(
+        x.reshape(len(x), plan.input_length), y, plan.base_season, plan.horizon, floor,
+        smoothing=plan.settings.base == "auto",
+    )
+    return replace(recipe, scale_floor=floor, drift=drift, smoothing=smoothing), note
 
 
 def validate_correction(
@@ -231,7 +236,8 @@ def validate_correction(
                 f"{base}, so the forecast is {base}.")
     else:
         share = "all of it is used" if shrink == 1.0 else f"{shrink:.0%} of it is used"
-        note = (f"An LSTM correcting {base}: on the {points} validation points the correction "
+        who = "An LSTM" if len(models) == 1 else f"An ensemble of {len(models)} LSTMs (median)"
+        note = (f"{who} correcting {base}: on the {points} validation points the correction "
                 f"{'reduced' if gain >= 0 else 'raised'} the error by {abs(gain):.0%} ({share}).")
     validation = {"shrink": shrink, "gain": gain, "base": base, "points": points, "note": note}
     return replace(recipe, shrink=shrink), validation
@@ -279,41 +285,34 @@ def train_members(
     on_epoch: Callable[[int, dict[str, Any]], None] | None,
     should_stop: Callable[[], bool] | None,
 ) -> list[Any]:
+    """Train the ensemble's members (seeds seed, seed+1, ...) at once, in one compiled step.
+
+    `on_epoch` logs hold the members' mean `loss` and `val_loss`, `members` and `phase`.
+    """
     from lstm_core.model import build_model
-    from lstm_core.trainer import train
+    from lstm_core.trainer import train_ensemble
 
-    results = []
     members = settings.ensemble
-    for member in range(members):
-        if results and should_stop is not None and should_stop():
-            break
-        seed = settings.train.seed + member
-        model = build_model(settings.window, settings.model, seed)
+    models = [build_model(settings.window, settings.model, settings.train.seed + member)
+              for member in range(members)]
 
-        def report(epoch: int, logs: dict[str, float], member: int = member) -> None:
-            if on_epoch is not None:
-                on_epoch(epoch, {**logs, "member": member + 1, "members": members,
-                                 "phase": "train"})
+    def report(epoch: int, logs: dict[str, float]) -> None:
+        if on_epoch is not None:
+            on_epoch(epoch, {**logs, "members": members, "phase": "train"})
 
-        result = train(
-            model, *train_xy, *val_xy, replace(settings.train, seed=seed),
-            on_epoch=report, should_stop=should_stop,
-        )
-        results.append(result)
-        if result.stopped:
-            break
-    return results
-
+    return train_ensemble(models, *train_xy, *val_xy, settings.train, on_epoch=report,
+                          should_stop=should_stop)
 
 
 def _ensemble_notes(settings: Settings, trained: int, stopped: bool) -> list[str]:
+    notes = []
     if stopped:
-        return [f"Training was stopped early: {trained} of {settings.ensemble} model(s) used, "
-                "each with its best weights so far."]
+        notes.append("Training was stopped early: the forecast uses the best weights so far.")
     if settings.ensemble > 1:
-        return [f"The forecast is the median of {settings.ensemble} networks (seeds "
-                f"{settings.train.seed}..{settings.train.seed + settings.ensemble - 1})."]
-    return []
+        notes.append(f"The forecast is the median of {settings.ensemble} networks (seeds "
+                     f"{settings.train.seed}..{settings.train.seed + settings.ensemble - 1}), "
+                     "trained side by side in one compiled step.")
+    return notes
 
 
 def _holdout_baselines(

@@ -271,7 +271,8 @@ class _Engine:
     """The compiled epoch of one training call, with its own variables and Adam state."""
 
     def __init__(self, layers: tuple[_Layer, ...], config: TrainConfig, n_train: int,
-                 n_val: int, fused: bool, jit: bool = False) -> None:
+                 n_val: int, fused: bool, jit: bool = False,
+                 masks: list[np.ndarray | None] | None = None) -> None:
         import tensorflow as tf
 
         self.tf = tf
@@ -281,6 +282,13 @@ class _Engine:
             tf.Variable(np.asarray(v.numpy(), dtype=np.float32), trainable=True)
             for layer in layers for v in layer.variables
         ]
+        # Masks keep the off-diagonal blocks of a combined ensemble at zero (see train_ensemble).
+        constants = [None if m is None else tf.constant(m, tf.float32)
+                     for m in (masks or [None] * len(params))]
+
+        def effective(values: list) -> list:
+            return [v if m is None else v * m for v, m in zip(values, constants, strict=True)]
+
         moments = [tf.Variable(tf.zeros_like(p), trainable=False) for p in params]
         velocities = [tf.Variable(tf.zeros_like(p), trainable=False) for p in params]
         counter = tf.Variable(0, dtype=tf.int64, trainable=False)
@@ -304,7 +312,7 @@ class _Engine:
                 base = tf.stack([seed, tf.cast(counter, tf.int32)])
                 seeds = base[None, :] + tf.range(n_dropout)[:, None] * tf.constant([1, 0])
             with tf.GradientTape() as tape:
-                prepared = _prepare(tf, layers, params, fused)
+                prepared = _prepare(tf, layers, effective(params), fused)
                 if split:
                     # Two independent halves: TensorFlow runs their forward and backward passes
                     # on both cores at once (measured +45-70 % samples/s on 2 cores). Same loss
@@ -355,7 +363,7 @@ class _Engine:
                 return i + 1, sse + tf.reduce_sum(tf.square(error))
 
             with tf.control_dependencies([total]):  # validate the weights after this epoch
-                prepared = _prepare(tf, layers, params, fused)
+                prepared = _prepare(tf, layers, effective(params), fused)
                 _, sse = tf.while_loop(lambda i, _: i < n_chunks, val_body,
                                        (tf.constant(0), tf.constant(0.0)),
                                        maximum_iterations=n_chunks)
@@ -403,52 +411,12 @@ def train(
         ValueError: the model is not one this trainer supports.
     """
     started = time.perf_counter()
-    import tensorflow as tf
-
     layers = _describe(model)
-    input_length, horizon = int(model.inputs[0].shape[1]), int(model.outputs[0].shape[-1])
-    X_train, y_train = _float_arrays("Training", X_train, y_train, input_length, horizon)
-    if len(X_train) == 0:
-        raise SettingsError("There are no training windows; use a shorter window or more data.")
-    if X_val is None or y_val is None or len(X_val) == 0:
-        X_val = np.zeros((0, input_length, 1), np.float32)
-        y_val = np.zeros((0, horizon), np.float32)
-    X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon)
-    has_val = len(X_val) > 0
-
+    X_train, y_train, X_val, y_val = _checked_arrays(model, X_train, y_train, X_val, y_val)
     engine = _Engine(layers, config, len(X_train), len(X_val), fused=_FUSED, jit=_JIT)
-    tensors = [tf.constant(a) for a in (X_train, y_train, X_val, y_val)]
-    rng = np.random.default_rng(config.seed)
-    dropout_seed = tf.constant(int(rng.integers(0, 2**31 - 1)), tf.int32)
-    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
-    best, best_epoch, best_weights, stopped, waited = np.inf, 0, None, False, 0
     try:
-        for epoch in range(1, config.epochs + 1):
-            order = tf.constant(rng.permutation(len(X_train)).astype(np.int32))
-            loss_t, val_t = engine.epoch(*tensors, order, dropout_seed)
-            loss = float(loss_t)
-            history["loss"].append(loss)
-            logs = {"loss": loss}
-            if has_val:
-                logs["val_loss"] = float(val_t)
-                history["val_loss"].append(logs["val_loss"])
-            monitored = logs["val_loss"] if has_val else loss
-            if monitored < best:
-                best, best_epoch, waited = monitored, epoch, 0
-                best_weights = engine.snapshot()
-            else:
-                waited += 1
-            if on_epoch is not None:
-                on_epoch(epoch, dict(logs))
-            if not np.isfinite(monitored):
-                break  # diverged: keep the best finite weights so far
-            if should_stop is not None and should_stop():
-                stopped = True
-                break
-            if config.patience and waited >= config.patience:
-                break
-        if best_weights is None:  # first epoch already diverged
-            best_weights, best_epoch = engine.snapshot(), max(1, len(history["loss"]))
+        history, best_epoch, best_weights, stopped = _run_epochs(
+            engine, (X_train, y_train, X_val, y_val), config, on_epoch, should_stop)
         variables = [v for layer in layers for v in layer.variables]
         for variable, value in zip(variables, best_weights, strict=True):
             variable.assign(value)
@@ -463,6 +431,231 @@ def train(
         seconds=time.perf_counter() - started,
         epochs_run=len(history["loss"]),
     )
+
+
+def _checked_arrays(
+    model: Any, X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray | None,
+    y_val: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """float32 arrays of the model's shapes; empty validation arrays when there are none."""
+    input_length, horizon = int(model.inputs[0].shape[1]), int(model.outputs[0].shape[-1])
+    X_train, y_train = _float_arrays("Training", X_train, y_train, input_length, horizon)
+    if len(X_train) == 0:
+        raise SettingsError("There are no training windows; use a shorter window or more data.")
+    if X_val is None or y_val is None or len(X_val) == 0:
+        X_val = np.zeros((0, input_length, 1), np.float32)
+        y_val = np.zeros((0, horizon), np.float32)
+    X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon)
+    return X_train, y_train, X_val, y_val
+
+
+def _run_epochs(
+    engine: _Engine, arrays: tuple, config: TrainConfig,
+    on_epoch: Callable[[int, dict[str, float]], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> tuple[dict[str, list[float]], int, list[np.ndarray], bool]:
+    """The epoch loop: history, best epoch and weights (lowest monitored loss), stopped flag."""
+    import tensorflow as tf
+
+    X_train, _, X_val, _ = arrays
+    has_val = len(X_val) > 0
+    tensors = [tf.constant(a) for a in arrays]
+    rng = np.random.default_rng(config.seed)
+    dropout_seed = tf.constant(int(rng.integers(0, 2**31 - 1)), tf.int32)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best, best_epoch, best_weights, stopped, waited = np.inf, 0, None, False, 0
+    for epoch in range(1, config.epochs + 1):
+        order = tf.constant(rng.permutation(len(X_train)).astype(np.int32))
+        loss_t, val_t = engine.epoch(*tensors, order, dropout_seed)
+        loss = float(loss_t)
+        history["loss"].append(loss)
+        logs = {"loss": loss}
+        if has_val:
+            logs["val_loss"] = float(val_t)
+            history["val_loss"].append(logs["val_loss"])
+        monitored = logs["val_loss"] if has_val else loss
+        if monitored < best:
+            best, best_epoch, waited = monitored, epoch, 0
+            best_weights = engine.snapshot()
+        else:
+            waited += 1
+        if on_epoch is not None:
+            on_epoch(epoch, dict(logs))
+        if not np.isfinite(monitored):
+            break  # diverged: keep the best finite weights so far
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+        if config.patience and waited >= config.patience:
+            break
+    if best_weights is None:  # first epoch already diverged
+        best_weights, best_epoch = engine.snapshot(), max(1, len(history["loss"]))
+    return history, best_epoch, best_weights, stopped
+
+
+class _Array:
+    """A numpy array standing in for a Keras variable in a combined ensemble's `_Layer`s."""
+
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = np.asarray(value, dtype=np.float32)
+        self.shape = self.value.shape
+
+    def numpy(self) -> np.ndarray:
+        return self.value
+
+
+def _gate_blocks(matrices: list[np.ndarray], diagonal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Combine the members' LSTM kernels, gate by gate, into one kernel and its mask.
+
+    Each member's kernel is `(rows, 4 * units)` with Keras' gate blocks [i | f | c | o]. The result
+    has the gate blocks [i_1..i_K | f_1..f_K | c_1..c_K | o_1..o_K]; with `diagonal` the rows are
+    stacked too and member k's rows only reach member k's columns (the mask is 1 there, 0
+    elsewhere), so K independent LSTMs run as one.
+    """
+    k = len(matrices)
+    rows, width = matrices[0].shape
+    units = width // 4
+    out_rows = rows * k if diagonal else rows
+    combined = np.zeros((out_rows, 4 * units * k), np.float32)
+    mask = np.zeros_like(combined) if diagonal else None
+    for member, matrix in enumerate(matrices):
+        r = slice(member * rows, (member + 1) * rows) if diagonal else slice(0, rows)
+        for gate in range(4):
+            c = slice((gate * k + member) * units, (gate * k + member + 1) * units)
+            combined[r, c] = matrix[:, gate * units:(gate + 1) * units]
+            if mask is not None:
+                mask[r, c] = 1.0
+    return combined, mask
+
+
+def _split_gate_blocks(combined: np.ndarray, k: int, diagonal: bool) -> list[np.ndarray]:
+    """Inverse of `_gate_blocks`: the members' own kernels back from the combined one."""
+    rows = combined.shape[0] // k if diagonal else combined.shape[0]
+    units = combined.shape[-1] // (4 * k)
+    out = []
+    for member in range(k):
+        r = slice(member * rows, (member + 1) * rows) if diagonal else slice(0, rows)
+        out.append(np.concatenate(
+            [combined[r, (gate * k + member) * units:(gate * k + member + 1) * units]
+             for gate in range(4)], axis=-1))
+    return out
+
+
+def _combine(members: list[tuple[_Layer, ...]]) -> tuple[tuple[_Layer, ...], list]:
+    """One `_Layer` tuple computing K same-shaped networks side by side, and its masks."""
+    k = len(members)
+    combined, masks = [], []
+    for index, layer in enumerate(members[0]):
+        if layer.kind == "lstm":
+            kernels = [m[index].variables[0].numpy() for m in members]
+            recurrents = [m[index].variables[1].numpy() for m in members]
+            biases = [m[index].variables[2].numpy()[None, :] for m in members]
+            kernel, kernel_mask = _gate_blocks(kernels, diagonal=index > 0)
+            recurrent, recurrent_mask = _gate_blocks(recurrents, diagonal=True)
+            bias, _ = _gate_blocks(biases, diagonal=False)
+            combined.append(_Layer("lstm", (_Array(kernel), _Array(recurrent), _Array(bias[0])),
+                                   activation=layer.activation,
+                                   return_sequences=layer.return_sequences))
+            masks += [kernel_mask, recurrent_mask, None]
+        elif layer.kind == "dense":
+            kernels = [m[index].variables[0].numpy() for m in members]
+            rows, horizon = kernels[0].shape
+            kernel = np.zeros((rows * k, horizon * k), np.float32)
+            mask = np.zeros_like(kernel)
+            for member, matrix in enumerate(kernels):
+                block = (slice(member * rows, (member + 1) * rows),
+                         slice(member * horizon, (member + 1) * horizon))
+                kernel[block], mask[block] = matrix, 1.0
+            bias = np.concatenate([m[index].variables[1].numpy() for m in members])
+            combined.append(_Layer("dense", (_Array(kernel), _Array(bias))))
+            masks += [mask, None]
+        else:
+            combined.append(layer)
+    return tuple(combined), masks
+
+
+def _member_weights(layers: tuple[_Layer, ...], values: list[np.ndarray], k: int) -> list[list]:
+    """Split the combined weights back into each member's Keras-layout weights."""
+    members: list[list] = [[] for _ in range(k)]
+    position = 0
+    for index, layer in enumerate(layers):
+        if layer.kind == "lstm":
+            kernel, recurrent, bias = values[position:position + 3]
+            position += 3
+            parts = zip(_split_gate_blocks(kernel, k, diagonal=index > 0),
+                        _split_gate_blocks(recurrent, k, diagonal=True),
+                        _split_gate_blocks(bias[None, :], k, diagonal=False), strict=True)
+            for member, (kr, rc, bs) in enumerate(parts):
+                members[member] += [kr, rc, bs[0]]
+        elif layer.kind == "dense":
+            kernel, bias = values[position:position + 2]
+            position += 2
+            rows, horizon = kernel.shape[0] // k, kernel.shape[1] // k
+            for member in range(k):
+                r = slice(member * rows, (member + 1) * rows)
+                c = slice(member * horizon, (member + 1) * horizon)
+                members[member] += [kernel[r, c], bias[c]]
+    return members
+
+
+def train_ensemble(
+    models: list[keras.Model],
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray | None,
+    y_val: np.ndarray | None,
+    config: TrainConfig,
+    *,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[TrainResult]:
+    """Train several same-shaped networks (an ensemble) at once, in one compiled step.
+
+    The members run side by side as one wider network whose weights are block-diagonal (masks keep
+    the members apart), so an epoch costs little more than one member's: most of an epoch's time is
+    fixed per-operation overhead, not arithmetic. The loss is the mean of the members' mean squared
+    errors; Adam is element-wise, so each member follows the path it would alone with the same batch
+    order (up to Adam's epsilon). They share the batch order (seeded by `config.seed`) and the
+    early-stopping epoch (lowest mean validation loss). With one model this is `train`.
+
+    Args:
+        models: networks from `build_model` with the same window and shape (different seeds).
+        X_train, y_train, X_val, y_val, config, on_epoch, should_stop: as for `train`; `on_epoch`
+            sees the members' mean losses.
+
+    Returns:
+        One `TrainResult` per member (the same history, best epoch and timing), each model holding
+        its own best weights.
+    """
+    if len(models) == 1:
+        return [train(models[0], X_train, y_train, X_val, y_val, config, on_epoch=on_epoch,
+                      should_stop=should_stop)]
+    started = time.perf_counter()
+    members = [_describe(model) for model in models]
+    if len({_signature(layers) for layers in members}) != 1:
+        raise ValueError("Ensemble members must share one architecture.")
+    k = len(models)
+    X_train, y_train, X_val, y_val = _checked_arrays(models[0], X_train, y_train, X_val, y_val)
+    layers, masks = _combine(members)
+    # Every member forecasts the same targets: the combined output is K copies side by side.
+    arrays = (X_train, np.tile(y_train, (1, k)), X_val, np.tile(y_val, (1, k)))
+    engine = _Engine(layers, config, len(X_train), len(X_val), fused=_FUSED, jit=_JIT,
+                     masks=masks)
+    try:
+        history, best_epoch, best_weights, stopped = _run_epochs(
+            engine, arrays, config, on_epoch, should_stop)
+    finally:
+        del engine
+    for model_layers, values in zip(members, _member_weights(layers, best_weights, k),
+                                    strict=True):
+        variables = [v for layer in model_layers for v in layer.variables]
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
+    seconds = time.perf_counter() - started
+    return [TrainResult(model=model, history={k_: list(v) for k_, v in history.items()},
+                        best_epoch=best_epoch, stopped=stopped, seconds=seconds,
+                        epochs_run=len(history["loss"]))
+            for model in models]
 
 
 class _FunctionCache:

@@ -101,8 +101,8 @@ def _settings_form(defaults: Settings, busy: bool) -> Settings | None:
         )
         ensemble = c[2].number_input(
             "Models in ensemble", 1, LIMITS["ensemble"], int(defaults.ensemble),
-            help="Train several models with different seeds and take their median: steadier "
-            "forecasts, proportionally longer training.",
+            help="Train several models with different seeds side by side and take their "
+            "median: steadier forecasts for little extra training time.",
         )
         transform = c[3].selectbox(
             "Transform", TRANSFORMS, index=TRANSFORMS.index(defaults.transform)

@@ -106,8 +106,9 @@ def test_progress_and_stop_across_ensemble():
     out = run_forecast(SERIES, settings, on_epoch=lambda e, logs: seen.append(dict(logs)),
                        should_stop=lambda: len(seen) >= 2)
     assert out.stopped
-    assert len(out.train_results) == 1  # stop ends the current member and skips the rest
-    assert seen[0]["member"] == 1 and seen[0]["members"] == 3 and seen[0]["phase"] == "train"
+    assert len(seen) == 2  # the members train side by side: a stop ends them all at once
+    assert len(out.train_results) == 3 and all(r.stopped for r in out.train_results)
+    assert seen[0]["members"] == 3 and seen[0]["phase"] == "train"
     assert "loss" in seen[0] and "val_loss" in seen[0]
     assert len(out.future) == 6
 

@@ -107,3 +107,60 @@ def test_recipes_of_every_known_version_load_and_others_are_refused():
         Recipe.from_dict(current.to_dict() | {"version": 99})
     with pytest.raises(BundleError):
         Recipe.from_dict({"method": "other"})
+
+
+def test_a_bundle_saved_before_the_recipe_object_forecasts_as_it_did():
+    """`fixtures/bundle_recipe_v1.zip` was saved by the release before this recipe (version 1)."""
+    from pathlib import Path
+
+    from lstm_core.pipeline import forecast_from_models
+    from lstm_core.run_record import PresentedRun
+    from lstm_core.runs import load_bundle
+
+    models, manifest = load_bundle(Path(__file__).parent / "fixtures" / "bundle_recipe_v1.zip")
+    assert manifest["transform"]["version"] == 1 and len(models) == 2
+    presented = PresentedRun.from_manifest(manifest)
+    again = forecast_from_models(presented.series, models, manifest["transform"])
+    saved = pd.DataFrame(manifest["future"])
+    np.testing.assert_allclose(again["forecast"], saved["forecast"], rtol=1e-6)
+    np.testing.assert_allclose(again["upper"], saved["upper"], rtol=1e-6)
+    assert Recipe.from_dict(manifest["transform"]).shrink == 1.0
+
+
+def test_exponential_smoothing_base_repeats_a_pure_season_and_a_constant():
+    from lstm_core.recipe import es_paths
+
+    season = np.array([3.0, -1.0, 2.0, -4.0])
+    x = np.tile(10 + season, 4)[None, :]  # 16 points, no trend
+    for params in ((0.3, 0.1, 0.2, 0.9), (0.9, 0.0, 0.5, 1.0)):
+        np.testing.assert_allclose(es_paths(x, 4, 6, *params), (10 + np.resize(season, 6))[None],
+                                   atol=1e-12)
+    flat = np.full((2, 7), 5.0)
+    np.testing.assert_allclose(es_paths(flat, 1, 3, 0.5, 0.1, 0.0, 0.9), np.full((2, 3), 5.0))
+    line = np.arange(8.0)[None, :]  # Holt's linear trend continues a straight line
+    np.testing.assert_allclose(es_paths(line, 1, 3, 0.5, 0.5, 0.0, 1.0), [[8.0, 9.0, 10.0]])
+
+
+def test_smoothing_normalisation_inverts_exactly():
+    recipe = _recipe(transform="none", smoothing=(0.3, 0.1, 0.2, 0.9))
+    windows = RNG.normal(50, 5, (6, 8))
+    y = RNG.normal(50, 5, (6, 4))
+    X, target = recipe.targets(windows, y)
+    _, base, scale = recipe.normalise(windows)
+    np.testing.assert_allclose(base + scale * target, y, rtol=1e-13)
+    assert X.shape == (6, 8, 1) and X.dtype == np.float32
+
+
+def test_choose_base_takes_smoothing_only_when_it_beats_seasonal_naive_on_training_windows():
+    from lstm_core.recipe import choose_base
+    from lstm_core.windows import target_windows
+
+    t = np.arange(400)
+    noisy = 10 + np.sin(2 * np.pi * t / 4) + RNG.normal(0, 0.8, t.size)  # noise: smooth it
+    x, y = target_windows(noisy, 0, 300, 8, 4)
+    drift, smoothing, note = choose_base(x[:, :, 0], y, 4, 4, 1e-9)
+    assert smoothing and note.startswith("The network corrects exponential smoothing")
+    assert choose_base(x[:, :, 0], y, 4, 4, 1e-9, smoothing=False)[1] == ()
+    exact = np.tile([1.0, 5.0, 2.0, 8.0], 100)  # seasonal naive is already perfect
+    x, y = target_windows(exact, 0, 300, 8, 4)
+    assert choose_base(x[:, :, 0], y, 4, 4, 1e-9)[1] == ()

@@ -220,3 +220,30 @@ def test_repeated_trainings_do_not_grow_memory():
         train(_model(), X, y, Xv, yv, config)
     gc.collect()
     assert _resident_mb() - before < 40
+
+
+def test_an_ensemble_trained_in_one_step_matches_its_members_trained_alone():
+    """Members side by side (block-diagonal weights) follow the paths they follow alone."""
+    from lstm_core.trainer import _combine, _describe, _member_weights, train_ensemble
+
+    rng = np.random.default_rng(0)
+    values = np.sin(np.arange(300) / 5) + rng.normal(0, 0.1, 300)
+    X, y = make_windows(values, 12, 3)
+    window, shape = WindowConfig(12, 3), ModelConfig(units=5, layers=2)
+    config = TrainConfig(epochs=4, batch_size=32, patience=0, seed=3)
+    members = [build_model(window, shape, seed) for seed in (1, 2, 3)]
+    described = [_describe(m) for m in members]
+    combined, masks = _combine(described)
+    split = _member_weights(combined, [v.numpy() for lay in combined for v in lay.variables], 3)
+    for layers, values_ in zip(described, split, strict=True):  # combining is lossless
+        for original, back in zip([v.numpy() for lay in layers for v in lay.variables], values_,
+                                  strict=True):
+            np.testing.assert_array_equal(original, back)
+    alone = [build_model(window, shape, seed) for seed in (1, 2, 3)]
+    for model in alone:
+        train(model, X[:220], y[:220], X[220:], y[220:], config)
+    results = train_ensemble(members, X[:220], y[:220], X[220:], y[220:], config)
+    assert [r.epochs_run for r in results] == [4, 4, 4]
+    for single, member in zip(alone, members, strict=True):
+        np.testing.assert_allclose(predict(member, X[220:]), predict(single, X[220:]), atol=2e-3)
+    assert not np.allclose(predict(members[0], X[220:]), predict(members[1], X[220:]))

@@ -93,7 +93,7 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
         return source.run_id
 
     settings = source.settings
-    total = origins * settings.train.epochs * max(1, settings.ensemble)
+    total = origins * settings.train.epochs
     job = TrainingJob(work=work, epochs_total=total, on_done=save, alive=session_alive())
     state.put(state.BACKTEST_JOB, job)
     job.start()

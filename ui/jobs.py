@@ -162,9 +162,9 @@ class TrainingJob:
             self._recent.append(time.monotonic())
             phase = str(logs.get("phase", ""))
             if logs.get("members", 1) and int(logs.get("members", 1)) > 1:
-                phase = f"model {logs.get('member')} of {logs.get('members')}"
+                phase = f"{logs.get('members')} models at once"
             if phase != self._phase:
-                # A new ensemble member starts a new loss curve.
+                # A new phase (e.g. a backtest's next cut-off) starts a new loss curve.
                 self._phase = phase
                 self._history = {}
                 self._best_epoch = None

@@ -45,8 +45,8 @@ def warm_up() -> None:
 
 
 def expected_epochs(settings: Settings) -> int:
-    """How many epochs the pipeline runs at most: every ensemble member trains once."""
-    return settings.train.epochs * max(1, settings.ensemble)
+    """How many epochs the pipeline runs at most (ensemble members train side by side)."""
+    return settings.train.epochs
 
 
 def session_alive():
