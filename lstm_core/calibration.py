@@ -62,21 +62,21 @@ def calibrate_on(
             f"points the networks were fitted to, at {used:.0%} instead of {level:.0%}; they are "
             "probably still too narrow."
         )
-    # Dependence correction: the residuals of one step from neighbouring origins share most of
-    # their errors, so the calibration slice holds about one independent error per horizon-long
-    # stretch, not one per point. The conformal finite-sample correction, about level·(1 + 1/n),
-    # is taken with n = those stretches (bench/accuracy.py: 80 % intervals covered 72 % without
-    # it, 82 % with it; forecasts unchanged).
+    # Dependence correction. The conformal finite-sample correction is about level·(1 + 1/n)
+    # for n exchangeable residuals. Step j's residuals from neighbouring origins are not
+    # exchangeable: a j-step error shares j - 1 steps with its neighbours' (an MA(j-1) process), so
+    # step j holds about one independent error per j points. n is taken per step as its residual
+    # count over j: one-step intervals keep nearly the nominal level, the last steps get the
+    # cautious correction of one error per horizon-long stretch.
     blocks = max(1, (val_end - start) // recipe.horizon)
-    used = min(1.0, used * (1.0 + 1.0 / blocks))
-    half, fewest = half_widths(models, z, recipe, start, val_end, used)
-    if used >= 1.0:
+    half, levels, fewest = half_widths(models, z, recipe, start, val_end, used)
+    if levels[-1] >= 1.0:
         notes.append(
-            f"The calibration points span only {blocks} forecast horizon(s), so each step's "
-            "interval reaches the largest error seen there: a cautious interval; treat its level "
-            "as indicative."
+            f"The calibration points span only {blocks} forecast horizon(s), so the later "
+            "steps' intervals reach the largest error seen there: a cautious interval; treat "
+            "its level as indicative."
         )
-    elif not ev.conformal_is_exact(fewest, used):
+    elif not ev.conformal_is_exact(fewest, float(levels[-1])):
         notes.append("There are too few calibration points for the interval's level to be "
                      "guaranteed; treat the interval as indicative.")
     return half, notes
@@ -129,20 +129,31 @@ def rolling_targets(
 
 def half_widths(
     models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int, level: float
-) -> tuple[np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Per-step conformal half-widths from the rolling residuals on `[start, stop)`.
 
+    Step j (1-based) with c residuals is calibrated at `min(1, level·(1 + j / c))`: the conformal
+    finite-sample correction with one independent error per j points (see `calibrate_on`).
+
     Returns:
-        `(half, fewest)`: (horizon,) half-widths in window units, never shrinking with the step,
-        and the smallest number of residuals any step had.
+        `(half, levels, fewest)`: (horizon,) half-widths in window units, never shrinking with
+        the step; (horizon,) the level each step was calibrated at; the smallest number of
+        residuals any step had.
     """
     residuals = rolling_residuals(models, z, recipe, start, stop)
-    half = ev.conformal_quantiles(residuals, level)
-    counts = np.sum(~np.isnan(residuals), axis=0) if len(residuals) else np.zeros(1, int)
+    horizon = recipe.horizon
+    counts = (np.sum(~np.isnan(residuals), axis=0) if len(residuals)
+              else np.zeros(horizon, int))
+    steps = np.arange(1, horizon + 1)
+    levels = np.minimum(1.0, level * (1.0 + steps / np.maximum(counts, 1)))
+    half = np.array([
+        ev.conformal_quantiles(residuals[:, [j]], float(levels[j]))[0] if len(residuals)
+        else np.nan for j in range(horizon)
+    ])
     if np.isnan(half).all():
-        return np.zeros(recipe.horizon), int(counts.min())
+        return np.zeros(horizon), levels, int(counts.min())
     half = np.nan_to_num(half, nan=float(np.nanmax(half)))
     # A step further ahead is never easier to forecast from the same origin; each step's quantile
     # comes from a few dozen residuals, so a narrower later step is sampling noise. Taking the
     # running maximum only widens (bench rolling coverage 71 % -> 73 %, MASE unchanged).
-    return np.maximum.accumulate(half), int(counts.min())
+    return np.maximum.accumulate(half), levels, int(counts.min())

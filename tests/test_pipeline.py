@@ -180,9 +180,23 @@ def test_calibration_spanning_one_horizon_uses_the_largest_error_and_says_so():
     largest = np.nanmax(np.abs(rolling_residuals([model], z, state, 150, 156)), axis=0)
     np.testing.assert_allclose(half, np.maximum.accumulate(largest))
     assert notes[1] == (
-        "The calibration points span only 1 forecast horizon(s), so each step's interval reaches "
-        "the largest error seen there: a cautious interval; treat its level as indicative."
+        "The calibration points span only 1 forecast horizon(s), so the later steps' intervals "
+        "reach the largest error seen there: a cautious interval; treat its level as indicative."
     )
+
+
+def test_each_step_is_calibrated_with_one_independent_error_per_step_length():
+    from lstm_core.calibration import half_widths, rolling_residuals
+
+    rng = np.random.default_rng(4)
+    z = rng.normal(0, 1, 400)
+    model = _zero_correction_model(8, 4)
+    state = _recipe(8, 4)
+    half, levels, fewest = half_widths([model], z, state, 300, 340, 0.8)
+    counts = (~np.isnan(rolling_residuals([model], z, state, 300, 340))).sum(axis=0)
+    assert fewest == counts.min() == 40
+    np.testing.assert_allclose(levels, 0.8 * (1 + np.arange(1, 5) / counts))
+    assert (np.diff(half) >= 0).all()
 
 
 def test_rolling_residuals_mark_only_steps_inside_the_slice():
