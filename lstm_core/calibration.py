@@ -120,10 +120,14 @@ def rolling_targets(
     origins, windows = origins[known], windows[known]
     if not origins.size:
         return empty, empty
+    base = recipe.base_at(z, origins)
+    if base is not None:  # a history base starts after the first season(s)
+        defined = ~np.isnan(base).any(axis=1)
+        origins, windows, base = origins[defined], windows[defined], base[defined]
     positions = origins[:, None] + np.arange(horizon)[None, :]  # (k, horizon)
     inside = (positions >= start) & (positions < stop)
     targets = np.where(inside, z[np.minimum(positions, z.size - 1)], np.nan)
-    X, base, scale = recipe.normalise(windows)
+    X, base, scale = recipe.normalise(windows, base)
     return (targets - base) / scale, predict_members(models, X, horizon)
 
 

@@ -190,11 +190,14 @@ def run_forecast(
 
 
 def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
-    """The recipe's constants for this plan: scale floor and base forecast (drift or smoothing).
+    """The recipe's constants for this plan: scale floor and base forecast.
 
-    The base is chosen on windows whose targets end before the calibration slice.
+    The base is seasonal naive (with full, half or no drift) or exponential smoothing, run over each
+    window or over the whole history before it, whichever forecasts the windows whose targets end
+    before the calibration slice best (`settings.base` "seasonal_naive" keeps the first).
     """
-    from lstm_core.windows import target_windows
+    from lstm_core.recipe import fit_es_params, history_error
+    from lstm_core.windows import target_origins, target_windows
 
     recipe = Recipe(
         transform=plan.transform, season_length=plan.base_season,
@@ -204,12 +207,49 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
     )
     z = recipe.forward(values)
     floor = 1e-6 * (float(np.nanstd(z[: plan.train_end])) + 1e-12)
-    x, y = target_windows(z, 0, plan.stop_end, plan.input_length, plan.horizon)
-    drift, smoothing, note = choose_base(
-        x.reshape(len(x), plan.input_length), y, plan.base_season, plan.horizon, floor,
-        smoothing=plan.settings.base == "auto",
-    )
-    return replace(recipe, scale_floor=floor, drift=drift, smoothing=smoothing), note
+    length, horizon = plan.input_length, plan.horizon
+    x, y = target_windows(z, 0, plan.stop_end, length, horizon)
+    x = x.reshape(len(x), length).astype(float)
+    auto = plan.settings.base == "auto"
+    drift, smoothing, note = choose_base(x, y, plan.base_season, horizon, floor, smoothing=auto)
+    recipe = replace(recipe, scale_floor=floor, drift=drift, smoothing=smoothing)
+    params = fit_es_params(z[: plan.stop_end], plan.season or 1) if auto and len(x) else None
+    if params is not None:
+        candidate = replace(recipe, smoothing=params, history=True,
+                            season_length=plan.season or 1)
+        history = candidate.base_at(z, target_origins(z, 0, plan.stop_end, length, horizon))
+        known = ~np.isnan(history).any(axis=1)
+        scale = np.maximum(x.std(axis=1, keepdims=True), floor)
+        current = history_error(y[known], recipe.base_forecast(x[known]), scale[known])
+        challenger = history_error(y, history, scale)
+        if known.mean() >= 0.5 and challenger < current:
+            alpha, beta, gamma, phi = params
+            note = (
+                "The network corrects exponential smoothing (damped Holt-Winters, parameters "
+                f"fitted by maximum likelihood: alpha {alpha:.2f}, beta {beta:.2f}"
+                f"{f', gamma {gamma:.2f}' if plan.season else ''}, damping {phi:.2f}) run over "
+                f"the whole history before each window: on the training windows it forecast "
+                f"{1 - challenger / current:.0%} better than {recipe.describe_base()}."
+            )
+            recipe = candidate
+    return recipe, note
+
+
+def _windows(
+    recipe: Recipe, z: np.ndarray, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Windows with targets in `[start, stop)`: inputs, targets and (history) base forecasts.
+
+    Windows whose history base is not defined yet (before its first season) are left out.
+    """
+    from lstm_core.windows import target_origins, target_windows
+
+    X_raw, Y_raw = target_windows(z, start, stop, recipe.input_length, recipe.horizon)
+    base = recipe.base_at(z, target_origins(z, start, stop, recipe.input_length, recipe.horizon))
+    if base is not None:
+        known = ~np.isnan(base).any(axis=1)
+        X_raw, Y_raw, base = X_raw[known], Y_raw[known], base[known]
+    return X_raw, Y_raw, base
 
 
 def validate_correction(
@@ -255,10 +295,8 @@ def training_windows(
     Raises:
         DataError: gaps leave no complete training window.
     """
-    from lstm_core.windows import target_windows
-
     length, horizon = plan.input_length, plan.horizon
-    X_tr, y_tr = recipe.targets(*target_windows(z, 0, plan.train_end, length, horizon))
+    X_tr, y_tr = recipe.targets(*_windows(recipe, z, 0, plan.train_end))
     if not len(X_tr):
         raise DataError(
             f"Every training window of {length + horizon} points touches a missing value; fill "
@@ -274,7 +312,7 @@ def training_windows(
         note = (f"Training used every {stride}th of the {len(X_tr)} overlapping training "
                 f"windows ({len(keep)}), to keep training time bounded.")
         X_tr, y_tr = X_tr[keep], y_tr[keep]
-    val = recipe.targets(*target_windows(z, plan.train_end, plan.stop_end, length, horizon))
+    val = recipe.targets(*_windows(recipe, z, plan.train_end, plan.stop_end))
     return (X_tr, y_tr), val, note
 
 
@@ -359,7 +397,8 @@ def score_holdout(
                 columns[key].append(nan)
             notes.append("Part of the holdout could not be forecast: its input window has gaps.")
         else:
-            forecast, lower, upper = recipe.paths(models, window[None, :], steps)
+            base = recipe.base_at(z, np.array([origin]))
+            forecast, lower, upper = recipe.paths(models, window[None, :], steps, base)
             columns["forecast"].append(forecast[0])
             columns["lower"].append(lower[0])
             columns["upper"].append(upper[0])
@@ -396,7 +435,8 @@ def future_frame(
             f"The last {length} values contain gaps, so the future cannot be forecast; "
             "fill the gaps (fill policy) and try again."
         )
-    forecast, lower, upper = recipe.paths(models, window[None, :], steps)
+    base = recipe.base_at(z, np.array([z.size]))
+    forecast, lower, upper = recipe.paths(models, window[None, :], steps, base)
     index = ev.future_index(series.index, steps)
     return pd.DataFrame(
         {recipe.time_column: index.to_numpy(), "forecast": forecast[0], "lower": lower[0],

@@ -59,8 +59,10 @@ class Recipe:
         freq: date frequency alias, or None.
         half_widths: (horizon,) conformal half-widths in window units.
         shrink: share of the network's correction used (1 before version 3).
-        smoothing: `(alpha, beta, gamma, phi)` when the base is exponential smoothing run over
-            each window (`es_paths`); empty for the seasonal-naive base (always before v3).
+        smoothing: `(alpha, beta, gamma, phi)` when the base is exponential smoothing; empty for
+            the seasonal-naive base (always before v3).
+        history: True when that smoothing runs over the whole history before each origin
+            (`es_history`, ES-RNN style) rather than over the input window (`es_paths`).
         version: recipe version (1 for runs saved before version 2; honoured when forecasting).
         method: the method's name.
     """
@@ -78,6 +80,7 @@ class Recipe:
     half_widths: tuple[float, ...]
     shrink: float = 1.0
     smoothing: tuple[float, ...] = ()
+    history: bool = False
     version: int = RECIPE_VERSION
     method: str = METHOD
 
@@ -109,6 +112,7 @@ class Recipe:
             half_widths=tuple(float(v) for v in data["half_widths"]),
             shrink=float(data.get("shrink", 1.0)),  # the whole correction before version 3
             smoothing=tuple(float(v) for v in data.get("smoothing") or ()),
+            history=bool(data.get("history", False)),
             version=int(data["version"]), method=METHOD,
         )
 
@@ -128,31 +132,38 @@ class Recipe:
         values = np.asarray(values, dtype=float)
         return np.exp(values) if self.transform == "log" else values
 
-    def normalise(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def normalise(
+        self, windows: np.ndarray, base: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Window-relative inputs plus the base forecast and scale of each window.
 
         Args:
             windows: (k, input_length) or (k, input_length, 1) transformed values; k may be 0.
+            base: (k, horizon) the base forecasts when they need more than the window (a
+                history base: `base_at`); None computes them from the windows.
 
         Returns:
             `X: (k, input_length, 1)` float32 inputs, `base: (k, horizon)`, `scale: (k, 1)`.
         """
         x = np.asarray(windows, dtype=float).reshape(len(windows), self.input_length)
         scale = np.maximum(x.std(axis=1, keepdims=True), self.scale_floor)  # (k, 1)
-        base = self.base_forecast(x)
+        base = self.base_forecast(x) if base is None else np.asarray(base, dtype=float)
         X = ((x - x[:, -1:]) / scale)[:, :, None].astype(np.float32)
         return X, base, scale
 
-    def targets(self, windows: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def targets(
+        self, windows: np.ndarray, y: np.ndarray, base: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Network inputs and targets (the correction to the base, in window units)."""
-        X, base, scale = self.normalise(windows)
+        X, base, scale = self.normalise(windows, base)
         return X, (np.asarray(y, dtype=float) - base) / scale
 
     def paths(
-        self, models: Sequence[Any], windows: np.ndarray, steps: int
+        self, models: Sequence[Any], windows: np.ndarray, steps: int,
+        base: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Forecast, lower and upper (original units) for each window: each (k, steps)."""
-        X, base, scale = self.normalise(windows)
+        X, base, scale = self.normalise(windows, base)
         pred = self.correction(models, X)  # (k, horizon) in window units
         half = np.asarray(self.half_widths, dtype=float)  # (horizon,)
         centre = base + scale * pred
@@ -166,8 +177,20 @@ class Recipe:
         """The correction added to the base, in window units: `(k, horizon)`."""
         return self.shrink * predict_members(models, X, self.horizon)
 
+    def base_at(self, z: np.ndarray, origins: np.ndarray) -> np.ndarray | None:
+        """Base forecasts made at `origins` from the whole history before each (history base).
+
+        Returns:
+            (k, horizon), or None when the base needs only the windows (pass None on).
+        """
+        if not self.history:
+            return None
+        return es_history(z, self.season_length, self.horizon, self.smoothing, origins)
+
     def base_forecast(self, x: np.ndarray) -> np.ndarray:
         """The base forecast of each window: `x: (k, input_length)` -> `(k, horizon)`."""
+        if self.history:
+            raise ValueError("A history base needs the series: use base_at.")
         if self.smoothing:
             return es_paths(x, self.season_length, self.horizon, *self.smoothing)
         return base_paths(x, self.season_length, self.horizon, self.drift)
@@ -176,7 +199,8 @@ class Recipe:
         """The base forecast in words ("the seasonal-naive forecast with drift", ...)."""
         if self.smoothing:
             kind = "Holt-Winters" if self.season_length > 1 else "Holt's"
-            return f"exponential smoothing ({kind}) run over each window"
+            over = "the whole history" if self.history else "each window"
+            return f"exponential smoothing ({kind}) run over {over}"
         if self.season_length <= 1:
             return "the naive forecast (the last value repeated)"
         drift = {1.0: " with drift", 0.5: " with damped drift"}.get(self.drift, "")
@@ -247,6 +271,119 @@ def es_paths(
     damped = np.cumsum(phi ** steps)  # (horizon,)
     slots = (length + steps - 1) % m
     return level[:, None] + damped[None, :] * trend[:, None] + seasonal[:, slots]
+
+
+def es_history(
+    z: np.ndarray, season: int, horizon: int, params: Sequence[float], origins: np.ndarray
+) -> np.ndarray:
+    """Additive Holt-Winters run once over the whole series; its forecast at each origin.
+
+    The states start from the first season(s) (as in `es_paths`) and are updated point by point
+    with fixed parameters; a missing value only advances the damped trend. The forecast made at
+    origin t (from `z[:t]`) is stored for every requested origin.
+
+    Args:
+        z: (n,) the series in model units (NaN allowed).
+        season: season length (1: Holt's linear trend).
+        horizon: steps forecast from each origin.
+        params: `(alpha, beta, gamma, phi)`.
+        origins: positions t (1..n) to forecast from.
+
+    Returns:
+        (k, horizon) forecasts, NaN for an origin before the states could start.
+    """
+    alpha, beta, gamma, phi = (float(p) for p in params)
+    x = np.asarray(z, dtype=float)
+    n = x.size
+    m = season if season > 1 else 1
+    origins = np.asarray(origins, dtype=int)
+    out = np.full((origins.size, horizon), np.nan)
+    known = x[~np.isnan(x)]
+    if known.size < m + 1:
+        return out
+    head = _filled(x[: 2 * m])
+    level = float(head[:m].mean())
+    trend = float((head[m:2 * m].mean() - level) / m) if head.size >= 2 * m and m > 1 else (
+        float(head[1] - head[0]) if m == 1 and head.size > 1 else 0.0)
+    seasonal = [float(v) - level for v in head[:m]] if m > 1 else [0.0]
+    start = m
+    steps = np.arange(1, horizon + 1)
+    damped = np.cumsum(phi ** steps)
+    wanted = {int(t): i for i, t in enumerate(origins)}
+    for t in range(start, n + 1):
+        if t in wanted:
+            slots = (t + steps - 1) % m
+            out[wanted[t]] = level + damped * trend + np.asarray(seasonal)[slots]
+        if t == n:
+            break
+        value = x[t]
+        slot = t % m
+        s = seasonal[slot] if m > 1 else 0.0
+        previous, trend_before = level, trend
+        if value != value:  # NaN: no observation, the states only move with the trend
+            level = previous + phi * trend
+            trend = phi * trend
+            continue
+        level = alpha * (value - s) + (1 - alpha) * (previous + phi * trend)
+        trend = beta * (level - previous) + (1 - beta) * phi * trend
+        if m > 1:  # Hyndman's form, as statsmodels fits it: against the previous level and trend
+            seasonal[slot] = gamma * (value - previous - phi * trend_before) + (1 - gamma) * s
+    return out
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """Fill NaN by carrying the nearest known value (for starting the smoothing states)."""
+    out = np.asarray(values, dtype=float).copy()
+    if np.isnan(out).all():
+        return out
+    index = np.arange(out.size)
+    known = ~np.isnan(out)
+    return np.interp(index, index[known], out[known])
+
+
+def fit_es_params(z: np.ndarray, season: int) -> tuple[float, float, float, float] | None:
+    """Maximum-likelihood smoothing parameters of additive damped Holt-Winters on `z`.
+
+    Fitted with statsmodels on the last `ETS_MAX_POINTS` points (at least two seasons needed for
+    a seasonal fit); None when the fit fails or the data are too short.
+    """
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    from lstm_core.evaluation import ETS_MAX_POINTS
+
+    x = np.asarray(z, dtype=float)
+    x = x[~np.isnan(x)][-max(ETS_MAX_POINTS, 4 * season):]
+    seasonal = season > 1 and x.size >= 2 * season + 2
+    if x.size < 10 or (season > 1 and not seasonal):
+        return None
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fit = ExponentialSmoothing(
+                x, trend="add", damped_trend=True, seasonal="add" if seasonal else None,
+                seasonal_periods=season if seasonal else None,
+                initialization_method="estimated",
+            ).fit()
+    except Exception:  # noqa: BLE001 - no fit, no candidate
+        return None
+    params = fit.params
+    values = (params.get("smoothing_level"), params.get("smoothing_trend") or 0.0,
+              params.get("smoothing_seasonal") or 0.0, params.get("damping_trend") or 1.0)
+    if not all(v is not None and np.isfinite(v) for v in values):
+        return None
+    return tuple(float(v) for v in values)
+
+
+def history_error(
+    y: np.ndarray, base: np.ndarray, scale: np.ndarray
+) -> float:
+    """Mean absolute base error in window-scale units over the rows where the base is known."""
+    known = ~np.isnan(base).any(axis=1)
+    if not known.any():
+        return float("inf")
+    return float(np.mean(np.abs(y[known] - base[known]) / scale[known]))
 
 
 def _es_grid(season: int) -> list[tuple[float, float, float, float]]:

@@ -70,3 +70,21 @@ def target_windows(
     """
     first = max(0, start - input_length)
     return make_windows(np.asarray(values)[first:stop], input_length, horizon)
+
+
+def target_origins(
+    values: np.ndarray, start: int, stop: int, input_length: int, horizon: int
+) -> np.ndarray:
+    """The origins (first target position) of the windows `target_windows` returns, in order.
+
+    Window i of `target_windows(values, start, stop, ...)` reads `values[t - input_length : t]`
+    and targets `values[t : t + horizon]` for `t = target_origins(...)[i]`.
+    """
+    series = np.asarray(values, dtype=np.float64).reshape(-1)[:stop]
+    first = max(0, start - input_length)
+    span = input_length + horizon
+    if series.size - first < span:
+        return np.zeros(0, dtype=int)
+    views = np.lib.stride_tricks.sliding_window_view(series[first:], span)
+    keep = ~np.isnan(views).any(axis=1)
+    return np.flatnonzero(keep) + first + input_length

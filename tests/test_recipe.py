@@ -164,3 +164,35 @@ def test_choose_base_takes_smoothing_only_when_it_beats_seasonal_naive_on_traini
     exact = np.tile([1.0, 5.0, 2.0, 8.0], 100)  # seasonal naive is already perfect
     x, y = target_windows(exact, 0, 300, 8, 4)
     assert choose_base(x[:, :, 0], y, 4, 4, 1e-9)[1] == ()
+
+
+def test_history_smoothing_forecasts_from_each_origin_with_only_the_past():
+    from lstm_core.recipe import es_history
+
+    season = np.array([3.0, -1.0, 2.0, -4.0])
+    z = np.tile(10 + season, 10)  # a pure season: every origin's forecast repeats it
+    origins = np.array([8, 13, 40])
+    forecast = es_history(z, 4, 6, (0.3, 0.1, 0.2, 0.9), origins)
+    for row, t in zip(forecast, origins, strict=True):
+        np.testing.assert_allclose(row, 10 + season[(t + np.arange(6)) % 4], atol=1e-9)
+    assert np.isnan(es_history(z, 4, 2, (0.3, 0.1, 0.2, 0.9), np.array([2]))).all()
+    changed = z.copy()
+    changed[20:] += 100.0  # the future of origin 20 never reaches its forecast
+    np.testing.assert_array_equal(es_history(changed, 4, 5, (0.5, 0.1, 0.3, 1.0), [20]),
+                                  es_history(z, 4, 5, (0.5, 0.1, 0.3, 1.0), [20]))
+
+
+def test_a_history_base_forecast_reloads_identically():
+    from lstm_core.pipeline import forecast_from_models, run_forecast
+
+    t = np.arange(120)
+    rng = np.random.default_rng(3)
+    values = 100 + t + 15 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 4, t.size)
+    series = pd.Series(values, index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    result = run_forecast(series, replace(TINY, window=WindowConfig(6, 12)))
+    saved = Recipe.from_dict(result.recipe.to_dict())
+    assert saved == result.recipe
+    again = forecast_from_models(series, list(result.models), result.recipe.to_dict())
+    np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-9)
+    # The window (6) is shorter than the season: only the history base can repeat the season.
+    assert result.recipe.history and result.recipe.season_length == 12
