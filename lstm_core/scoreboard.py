@@ -61,6 +61,12 @@ def verdict(scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae
             return f"The LSTM is as exact as {words}: both make no error on the holdout."
         return f"The best baseline, {words}, is exact on the holdout; the LSTM is not."
     change = (lstm - best) / best
+    if lstm > 100 * best:  # a percentage this large says nothing a reader can use
+        return (f"The best baseline, {words}, is almost exact on the holdout (error {best:.3g}); "
+                f"the LSTM's error is {lstm:.3g}.")
+    if lstm > 3 * best:
+        return (f"The LSTM's error is {lstm / best:.1f} times that of {words}, the best baseline "
+                "on this holdout.")
     if abs(change) < 0.005:
         return f"The LSTM's error is the same as {words}, the best baseline."
     direction = "lower" if change < 0 else "higher"
