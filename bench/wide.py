@@ -38,7 +38,7 @@ An ensemble of 3 trained side by side (`ens3`, same run as an earlier `new`): me
 against 1.423, geometric mean 1.063 against 1.068, median seconds 2.63 against 1.85: not worth
 its cost, so the default stays one network.
 
-    series               n     h   L  | LSTM old  new  | naive  sNaive  ETS   | cover old new | s old new
+    series                 n   h   L  | LSTM old new | naive sNaive ETS  | cover old new | s
     ausair (Y)             47   6   5  |  3.74  2.88 |  5.39  5.39  2.62 | 100%  94% |  7.3  1.0
     austa (Y)              36   6   2  |  3.92  4.70 |  3.20  3.20  1.65 |  61%  33% |  1.3  1.2
     guinearice (Y)         42   6   4  |  2.48  2.48 |  4.79  4.79  2.24 |  39%  44% |  1.6  1.7
