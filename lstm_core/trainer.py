@@ -316,12 +316,22 @@ class _Engine:
                 if split:
                     # Two independent halves: TensorFlow runs their forward and backward passes
                     # on both cores at once (measured +45-70 % samples/s on 2 cores). Same loss
-                    # (sum over the batch / count), only the summation order differs.
-                    half = tf.shape(xb)[0] // 2
-                    out_a = _forward(tf, layers, prepared, xb[:half])
-                    out_b = _forward(tf, layers, prepared, xb[half:])
-                    sse = (tf.reduce_sum(tf.square(out_a - yb[:half]))
-                           + tf.reduce_sum(tf.square(out_b - yb[half:])))
+                    # (sum over the batch / count), only the summation order differs. A last
+                    # batch of one window is not split: an empty half through BlockLSTM's
+                    # gradient gave NaN weights at random (seen with 65 windows, batch 64).
+                    size = tf.shape(xb)[0]
+                    half = size // 2
+
+                    def halves() -> Any:
+                        out_a = _forward(tf, layers, prepared, xb[:half])
+                        out_b = _forward(tf, layers, prepared, xb[half:])
+                        return (tf.reduce_sum(tf.square(out_a - yb[:half]))
+                                + tf.reduce_sum(tf.square(out_b - yb[half:])))
+
+                    def whole() -> Any:
+                        return tf.reduce_sum(tf.square(_forward(tf, layers, prepared, xb) - yb))
+
+                    sse = tf.cond(size >= 2, halves, whole)
                     loss = sse / tf.cast(tf.size(yb), tf.float32)
                 else:
                     out = _forward(tf, layers, prepared, xb, dropout_seeds=seeds)

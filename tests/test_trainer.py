@@ -247,3 +247,18 @@ def test_an_ensemble_trained_in_one_step_matches_its_members_trained_alone():
     for single, member in zip(alone, members, strict=True):
         np.testing.assert_allclose(predict(member, X[220:]), predict(single, X[220:]), atol=2e-3)
     assert not np.allclose(predict(members[0], X[220:]), predict(members[1], X[220:]))
+
+
+def test_a_last_batch_of_one_window_trains_finite_and_reproducibly():
+    """65 windows in batches of 64: the one-window batch must not be split into an empty half."""
+    rng = np.random.default_rng(5)
+    values = np.cumsum(rng.normal(0, 1, 90))
+    X, y = make_windows(values, 12, 6)
+    X, y = X[:65], y[:65]
+    config = TrainConfig(epochs=15, batch_size=64, learning_rate=0.01, patience=0, seed=1)
+    histories = []
+    for _ in range(3):
+        model = build_model(WindowConfig(12, 6), ModelConfig(units=8), seed=2)
+        histories.append(train(model, X, y, None, None, config).history["loss"])
+    assert all(np.isfinite(h).all() for h in histories)
+    assert histories[0] == histories[1] == histories[2]
