@@ -9,6 +9,7 @@ higher level, halfway to 100 %, to offset that, and say so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,12 +63,11 @@ def calibrate_on(
             f"points the networks were fitted to, at {used:.0%} instead of {level:.0%}; they are "
             "probably still too narrow."
         )
-    # Dependence correction. The conformal finite-sample correction is about level·(1 + 1/n)
-    # for n exchangeable residuals. Step j's residuals from neighbouring origins are not
-    # exchangeable: a j-step error shares j - 1 steps with its neighbours' (an MA(j-1) process), so
-    # step j holds about one independent error per j points. n is taken per step as its residual
-    # count over j: one-step intervals keep nearly the nominal level, the last steps get the
-    # cautious correction of one error per horizon-long stretch.
+    # Dependence correction. Split conformal takes the ceil((n + 1)·level)-th of n exchangeable
+    # residuals. Step j's residuals from neighbouring origins are not exchangeable: a j-step error
+    # shares j - 1 steps with its neighbours' (an MA(j-1) process), so step j holds about one
+    # independent error per j points, n = count / j. One-step intervals keep nearly the nominal
+    # level; the last steps get the cautious level of one error per horizon-long stretch.
     blocks = max(1, (val_end - start) // recipe.horizon)
     half, levels, fewest = half_widths(models, z, recipe, start, val_end, used)
     if levels[-1] >= 1.0:
@@ -136,24 +136,29 @@ def half_widths(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Per-step conformal half-widths from the rolling residuals on `[start, stop)`.
 
-    Step j (1-based) with c residuals is calibrated at `min(1, level·(1 + j / c))`: the conformal
-    finite-sample correction with one independent error per j points (see `calibrate_on`).
+    Step j (1-based) with c residuals holds about `n = c / j` independent errors (see
+    `calibrate_on`); its half-width is the empirical quantile of the c absolute residuals at
+    `ceil((n + 1)·level) / n`, the split-conformal level for n exchangeable errors (the largest
+    residual when that reaches 1).
 
     Returns:
         `(half, levels, fewest)`: (horizon,) half-widths in window units, never shrinking with
-        the step; (horizon,) the level each step was calibrated at; the smallest number of
-        residuals any step had.
+        the step; (horizon,) the quantile level each step used; the smallest number of residuals
+        any step had.
     """
-    residuals = rolling_residuals(models, z, recipe, start, stop)
+    residuals = np.abs(rolling_residuals(models, z, recipe, start, stop))
     horizon = recipe.horizon
     counts = (np.sum(~np.isnan(residuals), axis=0) if len(residuals)
               else np.zeros(horizon, int))
-    steps = np.arange(1, horizon + 1)
-    levels = np.minimum(1.0, level * (1.0 + steps / np.maximum(counts, 1)))
-    half = np.array([
-        ev.conformal_quantiles(residuals[:, [j]], float(levels[j]))[0] if len(residuals)
-        else np.nan for j in range(horizon)
-    ])
+    levels = np.ones(horizon)
+    half = np.full(horizon, np.nan)
+    for j in range(horizon):
+        column = np.sort(residuals[:, j][~np.isnan(residuals[:, j])]) if len(residuals) else []
+        if not len(column):
+            continue
+        n_eff = max(1.0, len(column) / (j + 1))
+        levels[j] = min(1.0, math.ceil((n_eff + 1) * level) / n_eff)
+        half[j] = column[min(len(column), math.ceil(levels[j] * len(column))) - 1]
     if np.isnan(half).all():
         return np.zeros(horizon), levels, int(counts.min())
     half = np.nan_to_num(half, nan=float(np.nanmax(half)))

@@ -195,8 +195,11 @@ def test_each_step_is_calibrated_with_one_independent_error_per_step_length():
     half, levels, fewest = half_widths([model], z, state, 300, 340, 0.8)
     counts = (~np.isnan(rolling_residuals([model], z, state, 300, 340))).sum(axis=0)
     assert fewest == counts.min() == 40
-    np.testing.assert_allclose(levels, 0.8 * (1 + np.arange(1, 5) / counts))
-    assert (np.diff(half) >= 0).all()
+    n_eff = counts / np.arange(1, 5)  # 40, 20, 13.3, 10 independent errors
+    np.testing.assert_allclose(levels, np.ceil((n_eff + 1) * 0.8) / n_eff)
+    residuals = np.sort(np.abs(rolling_residuals([model], z, state, 300, 340)), axis=0)
+    first = residuals[int(np.ceil(levels[0] * 40)) - 1, 0]  # the empirical quantile, step 1
+    assert half[0] == pytest.approx(first) and (np.diff(half) >= 0).all()
 
 
 def test_rolling_residuals_mark_only_steps_inside_the_slice():
