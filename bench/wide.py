@@ -22,60 +22,60 @@ Usage: `python bench/wide.py [--only NAME ...] [--variants old new ...] [--origi
 Measured 2026-11-28 on 2 cores (load about 2), 37 series x 3 cut-offs = 111 pairs, both variants in
 one run. `old` is the method before recipe v3 (seasonal-naive base, whole correction); `new` the
 defaults (base chosen among seasonal naive, smoothing over the window and damped Holt-Winters over
-the whole history; the correction's share validated). Coverage of both uses the per-step interval
-calibration (with the former one-error-per-horizon rule the same forecasts covered 91 %).
+the whole history; the correction's share validated). Both use the per-step interval calibration
+(with the former one-error-per-horizon rule the same forecasts covered 91 %).
 
     pooled over 111 pairs      LSTM old   LSTM new   naive   sNaive   ETS
-    mean MASE                    1.445      1.366     3.077   1.711    1.349
-    geometric-mean MASE          1.113      1.019     2.301   1.327    1.050
-    LSTM beats naive               79 %       86 %
-    LSTM beats seasonal naive      59 %       68 %
-    LSTM beats ETS                 33 %       45 %
-    coverage of the 80 % band      88.6 %     88.6 %
-    median / total s per series    2.09/80    2.09/87
+    mean MASE                    1.441      1.357     3.077   1.711    1.349
+    geometric-mean MASE          1.110      1.009     2.301   1.327    1.050
+    LSTM beats naive               80 %       86 %
+    LSTM beats seasonal naive      60 %       68 %
+    LSTM beats ETS                 35 %       46 %
+    coverage of the 80 % band      89.4 %     89.0 %
+    median / total s per series    2.26/92    2.39/98
 
-An ensemble of 3 trained side by side (`ens3`, same run as an earlier `new`): mean MASE 1.425
-against 1.423, geometric mean 1.063 against 1.068, median seconds 2.63 against 1.85: not worth
-its cost, so the default stays one network.
+An ensemble of 3 trained side by side (`ens3`, an earlier run): mean MASE 1.425 against 1.423,
+geometric mean 1.063 against 1.068, median seconds 2.63 against 1.85: not worth its cost, so the
+default stays one network.
 
     series                 n   h   L  | LSTM old new | naive sNaive ETS  | cover old new | s
-    ausair (Y)             47   6   5  |  3.74  2.88 |  5.39  5.39  2.62 | 100%  94% |  7.3  1.0
-    austa (Y)              36   6   2  |  3.92  4.70 |  3.20  3.20  1.65 |  61%  33% |  1.3  1.2
-    guinearice (Y)         42   6   4  |  2.48  2.48 |  4.79  4.79  2.24 |  39%  44% |  1.6  1.7
-    livestock (Y)          47   6   5  |  2.27  3.02 |  3.63  3.63  2.96 |  89%  89% |  0.7  0.8
-    oil (Y)                49   6   6  |  0.97  0.96 |  0.88  0.88  0.88 |  72%  72% |  0.7  1.0
-    wmurders (Y)           55   6   8  |  2.18  2.27 |  2.24  2.24  2.24 |  78%  83% |  1.1  1.8
-    sunspotarea (Y)       141   6  12  |  0.97  0.94 |  2.55  2.55  2.55 |  89%  89% |  2.1  2.2
-    LakeHuron (Y)          98   6  12  |  1.74  1.89 |  2.96  2.96  2.96 | 100% 100% |  0.9  0.8
-    lynx (Y)              114   6  12  |  1.46  1.71 |  2.47  2.47  2.47 |  50%  72% |  0.8  0.8
-    marathon (Y)          120   6  12  |  0.60  0.59 |  0.74  0.74  0.51 |  56%  50% |  1.1  1.0
-    ausbeer (Q)           218   4   8  |  0.70  0.59 |  2.37  0.64  0.64 | 100% 100% |  2.3  1.8
-    qauselec (Q)          218   4   8  |  2.12  1.44 |  2.04  1.71  1.86 |  75%  75% |  2.4  3.3
-    qcement (Q)           233   4   8  |  0.97  1.19 |  3.10  0.99  1.08 |  92% 100% |  2.0  2.8
-    qgas (Q)              218   4   8  |  0.98  0.92 |  3.70  1.11  0.48 | 100% 100% |  2.6  2.6
-    euretail (Q)           64   4   8  |  1.29  1.17 |  1.14  1.51  0.71 |  67%  67% |  2.1  2.0
-    austourists (Q)        68   4   8  |  0.84  0.83 |  2.71  1.33  0.71 | 100%  92% |  2.1  1.7
-    arrivals Japan (Q)    127   4   8  |  0.93  0.88 |  1.43  0.79  1.26 |  92%  92% |  1.9  2.4
-    arrivals UK (Q)       127   4   8  |  1.28  1.10 |  6.13  1.18  0.74 | 100% 100% |  2.2  2.1
-    UKgas (Q)             108   4   8  |  1.60  1.63 |  9.92  2.07  1.39 | 100%  83% |  1.8  2.1
-    JohnsonJohnson (Q)     84   4   8  |  1.70  1.13 |  6.25  2.92  1.33 |  75% 100% |  1.6  1.8
-    a10 (M)               204  12  24  |  1.75  1.83 |  3.04  2.50  1.48 |  86%  72% |  2.9  3.1
-    h02 (M)               204  12  24  |  1.09  1.05 |  3.38  1.13  0.98 |  92%  92% |  2.2  2.9
-    auscafe (M)           426  12  24  |  1.40  0.52 |  1.13  1.37  0.67 |  86% 100% |  3.2  5.1
-    debitcards (M)        164  12  24  |  0.64  0.58 |  2.43  0.91  0.56 |  97% 100% |  1.9  1.9
-    usmelec (M)           486  12  24  |  1.05  0.96 |  4.59  1.00  0.80 |  97% 100% |  2.9  3.1
-    nottem (M)            240  12  24  |  0.87  0.78 |  3.93  0.76  0.58 |  94%  89% |  2.5  2.9
-    UKDriverDeaths (M)    192  12  24  |  1.31  1.27 |  2.88  1.29  1.49 |  67%  78% |  2.3  2.2
-    ldeaths (M)            72  12   4  |  1.46  1.30 |  3.31  1.13  1.90 | 100% 100% |  1.6  1.8
-    USAccDeaths (M)        72  12   4  |  1.85  0.74 |  1.27  0.51  0.43 |  86%  92% |  2.1  2.2
-    souvenirs (M)          84  12  12  |  1.75  1.88 | 11.70  2.47  2.27 |  78%  75% |  2.1  2.4
-    canadian_gas (M)      542  12  24  |  0.78  0.77 |  1.40  0.68  0.98 |  75%  81% |  3.1  3.6
-    gasoline (W)          520  52  86  |  1.40  1.08 |  1.60  1.34  1.51 |  96%  93% |  3.0  3.7
-    melsyd economy (W)    283  52   7  |  1.62  1.62 |  1.26  1.19  1.26 | 100% 100% |  1.1  1.8
-    hyndsight (D)         365   7  14  |  0.94  1.16 |  1.45  0.94  0.77 |  81%  76% |  1.9  3.3
-    elecdaily (D)         365   7  14  |  1.12  1.06 |  0.81  1.20  0.74 |  81%  76% |  2.1  3.1
-    elecdemand (30min)   1344  48  96  |  0.60  0.60 |  0.89  0.65  0.90 |  94%  94% |  5.8  7.7
-    BJsales (rows)        150   6  12  |  1.09  1.00 |  1.14  1.14  1.31 |  78%  78% |  1.0  0.8
+    ausair (Y)             47   6   5  |  3.74  2.88 |  5.39  5.39  2.62 | 100%  94% |  5.8  0.9
+    austa (Y)              36   6   2  |  3.92  4.70 |  3.20  3.20  1.65 |  61%  33% |  0.9  1.0
+    guinearice (Y)         42   6   4  |  2.48  2.48 |  4.79  4.79  2.24 |  39%  44% |  1.5  1.2
+    livestock (Y)          47   6   5  |  2.27  3.02 |  3.63  3.63  2.96 |  89%  89% |  0.9  1.1
+    oil (Y)                49   6   6  |  0.97  0.96 |  0.88  0.88  0.88 |  72%  72% |  1.0  1.0
+    wmurders (Y)           55   6   8  |  2.18  2.27 |  2.24  2.24  2.24 |  78%  83% |  1.0  1.0
+    sunspotarea (Y)       141   6  12  |  0.97  0.94 |  2.55  2.55  2.55 |  83%  78% |  2.0  2.7
+    LakeHuron (Y)          98   6  12  |  1.74  1.89 |  2.96  2.96  2.96 | 100% 100% |  0.8  0.8
+    lynx (Y)              114   6  12  |  1.32  1.43 |  2.47  2.47  2.47 |  83%  67% |  1.6  1.3
+    marathon (Y)          120   6  12  |  0.56  0.56 |  0.74  0.74  0.51 |  50%  50% |  1.7  2.2
+    ausbeer (Q)           218   4   8  |  0.70  0.59 |  2.37  0.64  0.64 | 100% 100% |  3.7  2.9
+    qauselec (Q)          218   4   8  |  2.12  1.44 |  2.04  1.71  1.86 |  67%  75% |  3.0  4.3
+    qcement (Q)           233   4   8  |  0.97  1.19 |  3.10  0.99  1.08 |  92%  92% |  3.0  2.9
+    qgas (Q)              218   4   8  |  0.98  0.92 |  3.70  1.11  0.48 | 100% 100% |  3.2  2.9
+    euretail (Q)           64   4   8  |  1.29  1.17 |  1.14  1.51  0.71 |  67%  67% |  1.4  2.0
+    austourists (Q)        68   4   8  |  0.84  0.83 |  2.71  1.33  0.71 | 100%  92% |  1.4  1.8
+    arrivals Japan (Q)    127   4   8  |  0.93  0.88 |  1.43  0.79  1.26 |  92%  92% |  2.0  2.2
+    arrivals UK (Q)       127   4   8  |  1.28  1.10 |  6.13  1.18  0.74 | 100% 100% |  2.5  3.2
+    UKgas (Q)             108   4   8  |  1.60  1.63 |  9.92  2.07  1.39 | 100%  75% |  2.3  2.5
+    JohnsonJohnson (Q)     84   4   8  |  1.70  1.13 |  6.25  2.92  1.33 |  75% 100% |  1.4  2.0
+    a10 (M)               204  12  24  |  1.75  1.83 |  3.04  2.50  1.48 |  86%  72% |  3.6  3.8
+    h02 (M)               204  12  24  |  1.09  1.05 |  3.38  1.13  0.98 |  92%  92% |  3.4  3.9
+    auscafe (M)           426  12  24  |  1.40  0.52 |  1.13  1.37  0.67 |  92% 100% |  3.9  5.5
+    debitcards (M)        164  12  24  |  0.64  0.58 |  2.43  0.91  0.56 |  97% 100% |  2.7  2.4
+    usmelec (M)           486  12  24  |  1.05  0.96 |  4.59  1.00  0.80 |  97% 100% |  3.3  3.7
+    nottem (M)            240  12  24  |  0.87  0.78 |  3.93  0.76  0.58 |  92%  89% |  3.0  3.2
+    UKDriverDeaths (M)    192  12  24  |  1.31  1.27 |  2.88  1.29  1.49 |  67%  78% |  2.9  3.0
+    ldeaths (M)            72  12   4  |  1.46  1.30 |  3.31  1.13  1.90 | 100% 100% |  1.6  1.6
+    USAccDeaths (M)        72  12   4  |  1.85  0.74 |  1.27  0.51  0.43 |  86%  92% |  1.5  1.7
+    souvenirs (M)          84  12  12  |  1.75  1.88 | 11.70  2.47  2.27 |  75%  75% |  1.8  1.8
+    canadian_gas (M)      542  12  24  |  0.78  0.77 |  1.40  0.68  0.98 |  75%  86% |  3.7  3.8
+    gasoline (W)          520  52  86  |  1.40  1.08 |  1.60  1.34  1.51 |  96%  93% |  3.5  4.7
+    melsyd economy (W)    283  52   7  |  1.62  1.62 |  1.26  1.19  1.26 | 100% 100% |  1.4  2.1
+    hyndsight (D)         365   7  14  |  0.94  1.16 |  1.45  0.94  0.77 |  81%  81% |  2.6  2.9
+    elecdaily (D)         365   7  14  |  1.12  1.06 |  0.81  1.20  0.74 |  81%  76% |  2.3  3.6
+    elecdemand (30min)   1344  48  96  |  0.60  0.60 |  0.89  0.65  0.90 |  99%  99% |  7.5  8.4
+    BJsales (rows)        150   6  12  |  1.09  1.00 |  1.14  1.14  1.31 |  78%  78% |  2.0  1.8
 """
 
 from __future__ import annotations
