@@ -146,7 +146,7 @@ def _forecast_origin(origin: _Origin, task: TaskContext) -> dict[str, Any]:
     from lstm_core.pipeline import run_forecast
 
     def on_epoch(epoch: int, logs: dict[str, Any]) -> None:
-        task.report({"epoch": epoch, **{k: logs.get(k) for k in ("loss", "val_loss", "member")}})
+        task.report({"epoch": epoch, **{k: logs.get(k) for k in ("loss", "val_loss")}})
 
     # The baselines need only the plan's season: fit them in a thread while the networks train
     # (TensorFlow releases the GIL).
@@ -205,6 +205,7 @@ def backtest(
     if fits < origins:
         _too_short(n, settings, origins, step, fits)
     cuts = backtest_cutoffs(n, horizon, origins, step)
+    _check_gaps(series, cuts, settings.window.input_length)
     tasks = [_Origin(series.iloc[:c], settings, horizon) for c in cuts]
     done: list[int] = []
 
@@ -221,6 +222,18 @@ def backtest(
                            should_stop=should_stop)
     return _assemble(series, settings, cuts, outputs, step, started,
                      bool(should_stop is not None and should_stop()))
+
+
+def _check_gaps(series: pd.Series, cuts: list[int], length: int) -> None:
+    """Each cut-off forecasts from its last `length` points: they must be known."""
+    values = series.to_numpy(dtype=float)
+    for cut in cuts:
+        if np.isnan(values[cut - length: cut]).any():
+            raise DataError(
+                f"The {length} points before the cut-off at {series.index[cut - 1]} have gaps, so "
+                "no forecast can be made there; fill the gaps (fill policy) or choose other "
+                "cut-offs (fewer, or another step)."
+            )
 
 
 def _too_short(n: int, settings: Settings, origins: int, step: int, fits: int) -> None:
@@ -284,9 +297,10 @@ def _assemble(
                      + ("; some of them with training cut short." if not scores["complete"].all()
                         else "."))
     if scores[list(MODELS)].isna().any().any():
-        notes.append("MASE is undefined at a cut-off where the history repeats its season "
-                     "exactly (seasonal naive makes no in-sample error, so there is nothing to "
-                     "scale by); it is left out of the means there, and MAE compares the models.")
+        notes.append("MASE is undefined at some cut-offs: the history repeats its season exactly "
+                     "(seasonal naive makes no in-sample error, so there is nothing to scale by) "
+                     "or a baseline could not be fitted. Those are left out of the means; MAE "
+                     "compares the models there.")
     summary = _summary(frame, scores, settings.level)
     return BacktestResult(
         frame=frame, scores=scores, summary=summary, settings=settings, horizon=horizon,

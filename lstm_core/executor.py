@@ -156,13 +156,18 @@ class LocalExecutor:
                 self._timer.cancel()
                 self._timer = None
             if self._pool is not None:
+                self._stop.set()  # running tasks end at their next epoch instead of finishing
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
 
     def map(self, fn, items, *, on_done=None, on_progress=None, should_stop=None):  # noqa: D102
         if not items:
             return []
-        with self._lock:
+        # One map at a time: a second caller waits its turn, and may stop while it waits.
+        while not self._lock.acquire(timeout=0.2):
+            if should_stop is not None and should_stop():
+                return [None] * len(items)
+        try:
             if self._timer is not None:
                 self._timer.cancel()
             try:
@@ -172,6 +177,8 @@ class LocalExecutor:
                 raise
             finally:
                 self._schedule_close()
+        finally:
+            self._lock.release()
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

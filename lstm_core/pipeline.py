@@ -35,7 +35,7 @@ from lstm_core import evaluation as ev
 from lstm_core.calibration import calibrate, rolling_targets
 from lstm_core.config import Settings
 from lstm_core.errors import BundleError, DataError, SettingsError
-from lstm_core.plan import Plan, make_plan
+from lstm_core.plan import MIN_TRAIN_WINDOWS, Plan, make_plan
 from lstm_core.recipe import Recipe, choose_base, choose_shrink
 
 # Above this many training windows, or this many window steps (windows x input length, what an
@@ -132,8 +132,8 @@ def run_forecast(
         series: (n,) float values indexed by a `DatetimeIndex` with a frequency or by row numbers
             (NaN allowed; windows touching NaN are skipped).
         settings: window, model, training, transform, holdout, interval level, ensemble size.
-        on_epoch: progress callback `on_epoch(epoch, logs)`; `logs` holds `loss`, `val_loss`,
-            `member` (1-based), `members` and `phase` ("train") so a UI can show a running view.
+        on_epoch: progress callback `on_epoch(epoch, logs)`; `logs` holds `loss`, `val_loss`
+            (the members' means), `members` and `phase` ("train") so a UI can show a running view.
         should_stop: polled after every epoch; True ends training at once (best weights kept,
             remaining members skipped) and a result is still produced from what was trained.
         holdout_baselines: False skips fitting the baselines on the holdout (their columns are
@@ -222,7 +222,9 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
         scale = np.maximum(x.std(axis=1, keepdims=True), floor)
         current = history_error(y[known], recipe.base_forecast(x[known]), scale[known])
         challenger = history_error(y, history, scale)
-        if known.mean() >= 0.5 and challenger < current:
+        usable = int(np.sum(known & (target_origins(z, 0, plan.stop_end, length, horizon)
+                                     + horizon <= plan.train_end)))
+        if usable >= MIN_TRAIN_WINDOWS and challenger < current:
             alpha, beta, gamma, phi = params
             note = (
                 "The network corrects exponential smoothing (damped Holt-Winters, parameters "
@@ -436,6 +438,12 @@ def future_frame(
             "fill the gaps (fill policy) and try again."
         )
     base = recipe.base_at(z, np.array([z.size]))
+    if base is not None and np.isnan(base).any():
+        raise DataError(
+            "This run's base forecast smooths the whole history, and this series is too short "
+            f"for it; give at least {2 * max(recipe.season_length, 1) + 1} points, ideally the "
+            "whole history the run was trained on."
+        )
     forecast, lower, upper = recipe.paths(models, window[None, :], steps, base)
     index = ev.future_index(series.index, steps)
     return pd.DataFrame(

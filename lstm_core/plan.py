@@ -202,8 +202,8 @@ def make_plan(series: pd.Series, settings: Settings) -> Plan:
         )
     if season and not 1 < season <= length:
         notes.append(
-            f"The window ({length}) is shorter than the season ({season}), so the network "
-            "corrects the naive forecast instead of the seasonal-naive one."
+            f"The window ({length}) is shorter than the season ({season}): a base forecast read "
+            "from the window alone cannot repeat the season."
         )
     train_end, note = _validation_start(fit, length, horizon, settings.train.validation_fraction)
     if note:
@@ -242,7 +242,10 @@ def _validation_start(fit: int, length: int, horizon: int, fraction: float) -> t
     note = ""
     if n_val != wanted:
         windows = fit - n_val - length - horizon + 1
-        if n_val:
+        if n_val > wanted:
+            note = (f"Validation uses {n_val} points instead of {wanted} ({fraction:.0%}): early "
+                    f"stopping needs one whole horizon. {windows} training windows remain.")
+        elif n_val:
             note = (f"The series is short, so validation uses {n_val} points instead of "
                     f"{wanted} ({fraction:.0%}), leaving {windows} training windows.")
         else:

@@ -278,9 +278,10 @@ def es_history(
 ) -> np.ndarray:
     """Additive Holt-Winters run once over the whole series; its forecast at each origin.
 
-    The states start from the first season(s) (as in `es_paths`) and are updated point by point
-    with fixed parameters; a missing value only advances the damped trend. The forecast made at
-    origin t (from `z[:t]`) is stored for every requested origin.
+    The states start from the first two seasons (two points without a season) and are updated
+    point by point with fixed parameters; a missing value only advances the damped trend. The
+    forecast made at origin t (from `z[:t]` only) is stored for every requested origin after the
+    starting points.
 
     Args:
         z: (n,) the series in model units (NaN allowed).
@@ -301,17 +302,20 @@ def es_history(
     known = x[~np.isnan(x)]
     if known.size < m + 1:
         return out
-    head = _filled(x[: 2 * m])
+    head = _filled(x[: 2 * m if m > 1 else 2])
     level = float(head[:m].mean())
     trend = float((head[m:2 * m].mean() - level) / m) if head.size >= 2 * m and m > 1 else (
         float(head[1] - head[0]) if m == 1 and head.size > 1 else 0.0)
     seasonal = [float(v) - level for v in head[:m]] if m > 1 else [0.0]
     start = m
+    # The starting states read the first `head.size` points: an origin before them would see
+    # its own targets, so its forecast stays undefined.
+    first = head.size
     steps = np.arange(1, horizon + 1)
     damped = np.cumsum(phi ** steps)
     wanted = {int(t): i for i, t in enumerate(origins)}
     for t in range(start, n + 1):
-        if t in wanted:
+        if t in wanted and t >= first:
             slots = (t + steps - 1) % m
             out[wanted[t]] = level + damped * trend + np.asarray(seasonal)[slots]
         if t == n:

@@ -102,8 +102,8 @@ def _live(job_key: str) -> None:
                 icon=":material/hourglass_top:")
     else:
         if snap.epoch == 0:
-            text = (f"Starting: loading TensorFlow in the worker processes · "
-                    f"{snap.elapsed:.0f} s elapsed")
+            text = ("Starting: the worker processes load TensorFlow (or finish another user's "
+                    f"backtest first) · {snap.elapsed:.0f} s elapsed")
         else:
             text = (f"{snap.phase or '0 cut-offs done'} · {snap.epoch} epochs trained · "
                     f"{snap.elapsed:.0f} s elapsed")

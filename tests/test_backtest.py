@@ -61,7 +61,7 @@ def test_exact_season_makes_seasonal_naive_perfect_and_mase_undefined():
     assert result.scores["seasonal_naive"].isna().all()  # undefined, not infinite
     assert not np.isinf(result.scores[["lstm", "naive", "seasonal_naive", "ets"]]).any().any()
     assert result.summary["models"]["seasonal_naive"]["mean_mase"] is None
-    assert any(note.startswith("MASE is undefined at a cut-off") for note in result.notes)
+    assert any(note.startswith("MASE is undefined at some cut-offs") for note in result.notes)
     json.dumps(result.to_dict(), allow_nan=False)  # undefined scores are null in JSON
     assert backtest_verdict(result.summary).startswith("The LSTM beat seasonal naive at 0 of 3")
 
@@ -171,3 +171,12 @@ def test_cli_backtest_bad_input_is_one_error_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: The series fits at most")
     assert main(["backtest", str(Path(tmp_path) / "none.csv"), "--horizon", "4"]) == 2
+
+
+def test_gaps_before_a_cutoff_are_named_before_any_training():
+    series = _noisy()
+    series.iloc[-7] = np.nan  # inside the last cut-off's input window (window 8, horizon 4)
+    with pytest.raises(DataError) as info:
+        backtest(series, TINY, origins=2, executor=InlineExecutor())
+    assert str(info.value).startswith(f"The 8 points before the cut-off at {series.index[-5]} "
+                                      "have gaps")

@@ -82,6 +82,16 @@ def test_bad_config_is_a_settings_error(tmp_path):
     )
 
 
+def test_a_section_that_is_not_an_object_is_a_settings_error(tmp_path):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"window": 5}))
+    from lstm_core.errors import SettingsError
+
+    with pytest.raises(SettingsError) as info:
+        resolve_settings(_args("x.csv", "--horizon", "3", "--config", str(config)), 100, None)
+    assert str(info.value) == "window in the settings file must be a JSON object."
+
+
 def test_missing_horizon_exits_2(monthly_csv, capsys):
     assert main(["forecast", str(monthly_csv)]) == 2
     assert capsys.readouterr().err == (

@@ -274,7 +274,7 @@ def test_early_stopping_never_sees_the_calibration_slice(monkeypatch):
         return real(model, X_train, y_train, X_val, y_val, config, **kwargs)
 
     monkeypatch.setattr(trainer, "train", spy)
-    run_forecast(SERIES, TINY)
+    run_forecast(SERIES, replace(TINY, base="seasonal_naive"))  # a base from the window alone
     # Targets of 6 steps inside 53..60 (the early-stopping part): origins 53 and 54 only.
     assert seen == [(53 - 12 - 6 + 1, 2)]
 

@@ -141,8 +141,8 @@ def test_short_series_shrink_validation_and_say_so():
     series = _seasonal(60, 12, "MS")
     plan = make_plan(series, default_settings(60, 12))
     assert (plan.train_end, plan.stop_end, plan.val_end, plan.n) == (36, 48, 48, 60)
-    assert ("The series is short, so validation uses 12 points instead of 10 (20%), leaving 13 "
-            "training windows.") in plan.notes
+    assert ("Validation uses 12 points instead of 10 (20%): early stopping needs one whole "
+            "horizon. 13 training windows remain.") in plan.notes
     tight = make_plan(series, replace(default_settings(60, 12), window=WindowConfig(30, 12)))
     assert tight.train_end == tight.val_end == 48  # no room for validation
     assert any(note.startswith("The series is too short to set validation points aside")

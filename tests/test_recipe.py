@@ -175,7 +175,13 @@ def test_history_smoothing_forecasts_from_each_origin_with_only_the_past():
     forecast = es_history(z, 4, 6, (0.3, 0.1, 0.2, 0.9), origins)
     for row, t in zip(forecast, origins, strict=True):
         np.testing.assert_allclose(row, 10 + season[(t + np.arange(6)) % 4], atol=1e-9)
-    assert np.isnan(es_history(z, 4, 2, (0.3, 0.1, 0.2, 0.9), np.array([2]))).all()
+    # Before the first two seasons the starting states would read the origin's own targets.
+    assert np.isnan(es_history(z, 4, 2, (0.3, 0.1, 0.2, 0.9), np.array([2, 5, 7]))).all()
+    for t in range(8, 30):  # no origin's forecast moves when its future changes
+        later = z.copy()
+        later[t:] *= 3.0
+        np.testing.assert_array_equal(es_history(later, 4, 3, (0.4, 0.2, 0.3, 0.95), [t]),
+                                      es_history(z, 4, 3, (0.4, 0.2, 0.3, 0.95), [t]))
     changed = z.copy()
     changed[20:] += 100.0  # the future of origin 20 never reaches its forecast
     np.testing.assert_array_equal(es_history(changed, 4, 5, (0.5, 0.1, 0.3, 1.0), [20]),

@@ -95,6 +95,8 @@ def resolve_settings(args: argparse.Namespace, n_points: int, season: int | None
         if not isinstance(loaded, dict):
             raise SettingsError("The settings file must hold one JSON object.")
         for key, value in loaded.items():
+            if isinstance(merged.get(key), dict) and not isinstance(value, dict):
+                raise SettingsError(f"{key} in the settings file must be a JSON object.")
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 merged[key] = {**merged[key], **value}
             else:

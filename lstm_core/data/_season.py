@@ -101,9 +101,12 @@ def choose_season(values: np.ndarray, frequency: str | None) -> SeasonChoice:
     if detected is None or detected == calendar:
         return SeasonChoice(calendar, calendar, detected)
     if _related(detected, calendar):
+        if abs(detected - calendar) <= max(1, calendar // 10):
+            kind = "close to"
+        else:
+            kind = "a multiple of" if detected > calendar else "a divisor of"
         return SeasonChoice(calendar, calendar, detected, (
-            f"The autocorrelation peaks at {detected} steps, a "
-            f"{'multiple' if detected > calendar else 'divisor'} of the calendar season "
+            f"The autocorrelation peaks at {detected} steps, {kind} the calendar season "
             f"{calendar}; the calendar season {calendar} is used."))
     calendar_seen = acf is not None and calendar < acf.size and acf[calendar] > noise
     if not calendar_seen:
