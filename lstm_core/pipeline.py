@@ -165,7 +165,7 @@ def run_forecast(
         baselines = pending.result()
     models = tuple(r.model for r in results)
     stopped = any(r.stopped for r in results)
-    notes += _ensemble_notes(settings, len(results), stopped)
+    notes += _ensemble_notes(settings, stopped)
     recipe, validation = validate_correction(models, z, recipe, plan)
     notes.append(validation["note"])
     half, calibration_notes = calibrate(models, z, recipe, plan)
@@ -344,7 +344,7 @@ def train_members(
                           should_stop=should_stop)
 
 
-def _ensemble_notes(settings: Settings, trained: int, stopped: bool) -> list[str]:
+def _ensemble_notes(settings: Settings, stopped: bool) -> list[str]:
     notes = []
     if stopped:
         notes.append("Training was stopped early: the forecast uses the best weights so far.")

@@ -119,6 +119,15 @@ def fill_number(pg, label: str, value: int | float) -> None:
     box.press("Tab")
 
 
+def train_tiny(page, epochs: int, patience: int = 0, units: int = 4) -> None:
+    """Open the Train page, set a tiny model and press Train (does not wait for the end)."""
+    nav(page, "Train")
+    fill_number(page, "Epochs", epochs)
+    fill_number(page, "Early-stopping patience", patience)
+    fill_number(page, "LSTM units", units)
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
 def require_chromium(path: str) -> None:
     """Skip when Debian's Chromium is missing on a developer machine; fail in CI."""
     if Path(path).exists() and shutil.which(path) is not None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import assert_no_exception, fill_number, go, nav, screenshot, wait_for_app
+from browser_helpers import (
+    assert_no_exception,
+    fill_number,
+    go,
+    nav,
+    screenshot,
+    train_tiny,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +26,7 @@ def _chart_title(page) -> str:
 
 def test_three_cutoff_backtest_with_slider_and_table(page, app_server, output_dir):
     go(page, app_server)
-    nav(page, "Train")
-    fill_number(page, "Epochs", 15)
-    fill_number(page, "LSTM units", 4)
-    fill_number(page, "Early-stopping patience", 0)
-    page.get_by_role("button", name="Train", exact=True).click()
+    train_tiny(page, epochs=15)
     page.wait_for_selector("text=Training finished", timeout=120_000)
 
     nav(page, "Backtest")

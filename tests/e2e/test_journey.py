@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import assert_no_exception, fill_number, go, nav, screenshot, wait_for_app
+from browser_helpers import (
+    assert_no_exception,
+    go,
+    nav,
+    screenshot,
+    train_tiny,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,11 +35,7 @@ def _plot_points(page, index: int = 0) -> int:
 
 def _train(page, epochs: int, patience: int = 0, units: int = 4) -> None:
     nav(page, "Data")
-    nav(page, "Train")
-    fill_number(page, "Epochs", epochs)
-    fill_number(page, "Early-stopping patience", patience)
-    fill_number(page, "LSTM units", units)
-    page.get_by_role("button", name="Train", exact=True).click()
+    train_tiny(page, epochs, patience, units)
 
 
 def test_upload_shows_chart(page, app_server, output_dir):
