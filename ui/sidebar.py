@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_core.i18n import LANGUAGES
 from ui import state
 from ui.jobs import JobSnapshot
 
@@ -27,6 +28,19 @@ def render_sidebar() -> None:
         job = state.get(state.JOB)
         if job is not None and job.snapshot().active:
             _training_status()
+        _language_switch()
+
+
+def _language_switch() -> None:
+    """English or Thai for the About and Present pages, the narrative and the deck."""
+    codes = list(LANGUAGES)
+    current = state.get(state.LANGUAGE)
+    st.radio(
+        "Language · ภาษา", codes, index=codes.index(current) if current in codes else 0,
+        format_func=LANGUAGES.__getitem__, horizontal=True, key="_language_choice",
+        on_change=lambda: state.put(state.LANGUAGE, st.session_state["_language_choice"]),
+        help="The About and Present pages, the forecast's summary and the deck.",
+    )
 
 
 @st.fragment(run_every=1.0)

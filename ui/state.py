@@ -23,6 +23,7 @@ NOTICE = "notice"  # str | None: one-shot message shown at the top of the next p
 BACKTEST_JOB = "backtest_job"  # ui.jobs.TrainingJob | None: the session's backtest job
 BACKTEST = "backtest"  # lstm_core.backtest.BacktestResult | None: the last backtest shown
 BACKTEST_FOR = "backtest_for"  # str | None: what BACKTEST belongs to (a run id or a dataset key)
+LANGUAGE = "language"  # str: the language of the About and Present pages, narrative and deck
 
 _DEFAULTS: dict[str, Any] = {
     DATASET: None,
@@ -38,6 +39,7 @@ _DEFAULTS: dict[str, Any] = {
     BACKTEST_JOB: None,
     BACKTEST: None,
     BACKTEST_FOR: None,
+    LANGUAGE: "en",
 }
 
 
