@@ -134,6 +134,8 @@ class PresentedRun:
     stopped: bool
     state: dict[str, Any]
     validation: dict[str, Any] = field(default_factory=dict)
+    dataset: str = ""
+    backtest: dict[str, Any] | None = field(default=None, repr=False)
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> PresentedRun:
@@ -168,7 +170,22 @@ class PresentedRun:
             stopped=bool(extra.get("stopped", False)),
             state=dict(manifest.get("transform") or {}),
             validation=dict(extra.get("validation") or {}),
+            dataset=str(manifest.get("dataset_name", "")),
+            backtest=extra.get("backtest"),
         )
+
+
+def present_result(result: Any, *, name: str, dataset_name: str = "") -> PresentedRun:
+    """A fresh `ForecastResult` as the `PresentedRun` its saved manifest would give back.
+
+    The narrative, the Present page, the deck and the report read runs in this one shape, so a
+    result just trained and the same run reopened later are described identically.
+    """
+    if isinstance(result, PresentedRun):
+        return result
+    return PresentedRun.from_manifest(
+        manifest_from_result(result, name=name, dataset_name=dataset_name)
+    )
 
 
 def _frame(records: list[dict[str, Any]], series: pd.Series) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -17,6 +18,11 @@ BASELINE_WORDS = {
     "naive": "repeating the last value",
     "seasonal_naive": "repeating the last season",
     "ets": "exponential smoothing (ETS)",
+}
+BASELINE_WORDS_TH = {
+    "naive": "การใช้ค่าล่าสุดซ้ำ (naive)",
+    "seasonal_naive": "การใช้ค่าของฤดูกาลก่อนซ้ำ (seasonal naive)",
+    "ets": "การปรับเรียบแบบเอ็กซ์โพเนนเชียล (ETS)",
 }
 METRICS = {"mae": "MAE", "rmse": "RMSE", "smape": "sMAPE (%)", "mape": "MAPE (%)", "mase": "MASE"}
 
@@ -40,6 +46,27 @@ def scoreboard_frame(scores: Mapping[str, Mapping[str, float | None]]) -> pd.Dat
     return frame
 
 
+def baseline_words(name: str, lang: str = "en") -> str:
+    """How a baseline is said in a sentence, in English or Thai."""
+    words = BASELINE_WORDS_TH if lang == "th" else BASELINE_WORDS
+    return words.get(name, MODEL_LABELS.get(name, name))
+
+
+def best_baseline(
+    scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae"
+) -> tuple[str, float] | None:
+    """The baseline with the lowest finite `metric` and its score, or None if none has one."""
+    baselines = {
+        name: float(values[metric])
+        for name, values in scores.items()
+        if name != "lstm" and values.get(metric) is not None and math.isfinite(values[metric])
+    }
+    if not baselines:
+        return None
+    name = min(baselines, key=baselines.__getitem__)
+    return name, baselines[name]
+
+
 def verdict(scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae") -> str:
     """One sentence comparing the LSTM's error with the strongest baseline.
 
@@ -47,15 +74,11 @@ def verdict(scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae
     Returns an empty string when the LSTM or every baseline lacks the metric.
     """
     lstm = (scores.get("lstm") or {}).get(metric)
-    baselines = {
-        name: values.get(metric)
-        for name, values in scores.items()
-        if name != "lstm" and values.get(metric) is not None
-    }
-    if lstm is None or not baselines:
+    found = best_baseline(scores, metric)
+    if lstm is None or found is None:
         return ""
-    best_name, best = min(baselines.items(), key=lambda item: item[1])
-    words = BASELINE_WORDS.get(best_name, MODEL_LABELS.get(best_name, best_name))
+    best_name, best = found
+    words = baseline_words(best_name)
     if best == 0:
         if lstm == 0:
             return f"The LSTM is as exact as {words}: both make no error on the holdout."
