@@ -85,6 +85,7 @@ class Facts:
     short: bool
     stopped: bool
     correction_dropped: bool
+    digits: int = 0
 
     @property
     def direction(self) -> str:
@@ -96,11 +97,29 @@ class Facts:
             return "flat"
         return "up" if self.change > 0 else "down"
 
+    def num(self, value: float) -> str:
+        """A value of the series, with the run's decimals."""
+        return fmt_number(value, self.digits)
+
+    def signed(self, value: float) -> str:
+        """A change of the series' values, signed, with the run's decimals."""
+        return fmt_signed(value, self.digits)
+
     @property
     def coverage_missed(self) -> bool:
         """Fewer actuals inside the interval than its level makes plausible."""
         return (self.covered is not None and self.holdout_level_floor is not None
                 and self.covered < self.holdout_level_floor)
+
+
+def value_digits(values: np.ndarray) -> int:
+    """Decimals for a series' values in sentences: none from a typical size of 100, else 1 or 2.
+
+    One choice per run, so its totals, changes and ranges are written alike.
+    """
+    finite = np.abs(values[np.isfinite(values)])
+    typical = float(np.median(finite)) if finite.size else 0.0
+    return 0 if typical >= 100 else 1 if typical >= 10 else 2
 
 
 def is_short(n_points: int, season: int | None) -> bool:
@@ -220,6 +239,7 @@ def run_facts(run: Any, backtest: Mapping[str, Any] | None = None) -> Facts:
         short=is_short(int(len(run.series)), season),
         stopped=bool(run.stopped),
         correction_dropped=(run.validation or {}).get("shrink") == 0.0,
+        digits=value_digits(history),
     )
 
 
@@ -315,29 +335,30 @@ class _EN:
         span = f"the next {f.horizon} {unit}" if f.horizon > 1 else f"the next {unit}"
         last = f"the last {f.horizon} {unit}" if f.horizon > 1 else f"the last {unit}"
         verb = "totals" if f.horizon > 1 else "is"
-        head = f"Over {span} the forecast {verb} {fmt_number(f.forecast_total)}"
+        head = f"Over {span} the forecast {verb} {f.num(f.forecast_total)}"
         if f.direction == "flat":
             return f"{head}, about the same as {last}{_flat_share(f)}."
         word = "up" if f.direction == "up" else "down"
         share = f" {_share_text(f.change_share)}" if f.change_share is not None else ""
-        per = (f", about {fmt_signed(f.change / f.horizon)} per {period_word(f.freq, 'en')}"
+        per = (f", about {f.signed(f.change / f.horizon)} per {period_word(f.freq, 'en')}"
                if f.horizon > 1 else "")
-        return f"{head}, {word}{share} ({fmt_signed(f.change)}{per}) on {last}."
+        return f"{head}, {word}{share} ({f.signed(f.change)}{per}) on {last}."
 
     @staticmethod
     def peak(f: Facts) -> str:
-        return (f"It peaks {_EN._when(f.peak_when, f.freq)} at {fmt_number(f.peak_value)} and is "
-                f"lowest {_EN._when(f.trough_when, f.freq)} at {fmt_number(f.trough_value)}.")
+        peak, trough = f.num(f.peak_value), f.num(f.trough_value)
+        return (f"It peaks {_EN._when(f.peak_when, f.freq)} ({peak}) and is lowest "
+                f"{_EN._when(f.trough_when, f.freq)} ({trough}).")
 
     @staticmethod
     def range(f: Facts) -> str:
         where = "at the peak" if f.horizon > 1 else "for"
         when = fmt_period(f.peak_when, f.freq, "en")
         return (f"The {fmt_percent(f.level)} range {where} ({when}) runs from "
-                f"{fmt_number(f.peak_lower)} to {fmt_number(f.peak_upper)}."
+                f"{f.num(f.peak_lower)} to {f.num(f.peak_upper)}."
                 if f.horizon > 1 else
                 f"The {fmt_percent(f.level)} range for {when} runs from "
-                f"{fmt_number(f.peak_lower)} to {fmt_number(f.peak_upper)}.")
+                f"{f.num(f.peak_lower)} to {f.num(f.peak_upper)}.")
 
     @staticmethod
     def holdout(f: Facts) -> str:
@@ -408,26 +429,26 @@ class _TH:
         span = f" {f.horizon} {unit}ข้างหน้า" if f.horizon > 1 else f"{unit}ถัดไป"
         last = f" {f.horizon} {unit}ล่าสุด" if f.horizon > 1 else f"{unit}ล่าสุด"
         verb = "ค่าพยากรณ์รวม" if f.horizon > 1 else "ค่าพยากรณ์"
-        head = f"ใน{span} {verb}อยู่ที่ {fmt_number(f.forecast_total)}"
+        head = f"ใน{span} {verb}อยู่ที่ {f.num(f.forecast_total)}"
         if f.direction == "flat":
             return f"{head} ใกล้เคียงกับ{last}{_flat_share(f)}"
         word = "เพิ่มขึ้น" if f.direction == "up" else "ลดลง"
         share = f" {_share_text(f.change_share)}" if f.change_share is not None else ""
-        per = (f" หรือราว {fmt_signed(f.change / f.horizon)} ต่อ{period_word(f.freq, 'th')}"
+        per = (f" หรือราว {f.signed(f.change / f.horizon)} ต่อ{period_word(f.freq, 'th')}"
                if f.horizon > 1 else "")
-        return f"{head} {word}{share} จาก{last} ({fmt_signed(f.change)}{per})"
+        return f"{head} {word}{share} จาก{last} ({f.signed(f.change)}{per})"
 
     @staticmethod
     def peak(f: Facts) -> str:
-        return (f"ค่าพยากรณ์สูงสุดใน{_TH._when(f.peak_when, f.freq)} ที่ {fmt_number(f.peak_value)} "
-                f"และต่ำสุดใน{_TH._when(f.trough_when, f.freq)} ที่ {fmt_number(f.trough_value)}")
+        return (f"ค่าพยากรณ์สูงสุดใน{_TH._when(f.peak_when, f.freq)} ที่ {f.num(f.peak_value)} "
+                f"และต่ำสุดใน{_TH._when(f.trough_when, f.freq)} ที่ {f.num(f.trough_value)}")
 
     @staticmethod
     def range(f: Facts) -> str:
         when = fmt_period(f.peak_when, f.freq, "th")
         where = f"ณ จุดสูงสุด ({when})" if f.horizon > 1 else f"ของ {when}"
         return (f"ช่วงคาดการณ์ {fmt_percent(f.level)} {where} อยู่ระหว่าง "
-                f"{fmt_number(f.peak_lower)} ถึง {fmt_number(f.peak_upper)}")
+                f"{f.num(f.peak_lower)} ถึง {f.num(f.peak_upper)}")
 
     @staticmethod
     def holdout(f: Facts) -> str:
