@@ -401,8 +401,8 @@ class _EN:
 
     @staticmethod
     def missed(f: Facts) -> str:
-        return (f"The range held fewer held-out values than a {fmt_percent(f.level)} range "
-                "should: the real uncertainty is likely wider than it shows.")
+        return (f"The range held fewer held-out values than its {fmt_percent(f.level)} level "
+                "implies: the real uncertainty is likely wider than it shows.")
 
     @staticmethod
     def dropped() -> str:
