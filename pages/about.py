@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import state
+from ui.about_text import about_text
 from ui.datasets import load_sample
 from ui.entry import ensure_entrypoint
 
@@ -26,25 +28,30 @@ def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, text: str
                        font={"size": 11}, standoff=2)
 
 
-def cell_diagram() -> go.Figure:
-    """A plain diagram of one LSTM cell: the memory line and its three gates."""
+def cell_diagram(lang: str = "en") -> go.Figure:
+    """A plain diagram of one LSTM cell: the memory line and its three gates.
+
+    Args:
+        lang: the language of its labels, "en" or "th".
+    """
+    words = about_text(lang)
     fig = go.Figure()
     _arrow(fig, 0.2, 4.2, 9.8, 4.2)
-    fig.add_annotation(x=5, y=4.65, text="<b>cell state</b>: the long-term memory line",
+    fig.add_annotation(x=5, y=4.65, text=words.diagram_cell_state,
                        showarrow=False, font={"size": 13})
-    _box(fig, 1.2, 1.4, 2.8, 2.6, "forget gate<br>σ: what to erase", "#d62728")
-    _box(fig, 3.4, 1.4, 5.0, 2.6, "input gate<br>σ: what to write", "#2ca02c")
-    _box(fig, 5.4, 1.4, 7.0, 2.6, "candidate<br>tanh: new content", "#9467bd")
-    _box(fig, 7.6, 1.4, 9.2, 2.6, "output gate<br>σ: what to show", "#1f77b4")
+    _box(fig, 1.2, 1.4, 2.8, 2.6, words.diagram_forget_gate, "#d62728")
+    _box(fig, 3.4, 1.4, 5.0, 2.6, words.diagram_input_gate, "#2ca02c")
+    _box(fig, 5.4, 1.4, 7.0, 2.6, words.diagram_candidate, "#9467bd")
+    _box(fig, 7.6, 1.4, 9.2, 2.6, words.diagram_output_gate, "#1f77b4")
     _arrow(fig, 2.0, 2.6, 2.0, 4.1, "×")
     _arrow(fig, 4.6, 2.6, 4.6, 4.1, "+")
     _arrow(fig, 5.4, 2.3, 5.0, 2.3)  # the candidate passes through the input gate
     _arrow(fig, 8.4, 4.1, 8.4, 2.65)
     _arrow(fig, 0.2, 0.5, 9.0, 0.5)
-    fig.add_annotation(x=1.0, y=0.15, text="today's value + yesterday's output", showarrow=False,
+    fig.add_annotation(x=1.0, y=0.15, text=words.diagram_inputs, showarrow=False,
                        font={"size": 12})
     _arrow(fig, 9.2, 2.0, 9.9, 2.0)
-    fig.add_annotation(x=9.6, y=1.2, text="output<br>(forecast)", showarrow=False,
+    fig.add_annotation(x=9.6, y=1.2, text=words.diagram_output, showarrow=False,
                        font={"size": 12})
     for x in (2.0, 4.2, 6.2, 8.4):
         _arrow(fig, x, 0.5, x, 1.35)
@@ -55,44 +62,13 @@ def cell_diagram() -> go.Figure:
     return fig
 
 
-st.title("What is an LSTM?")
-st.markdown(
-    """
-A **Long Short-Term Memory** network (LSTM) is a kind of neural network that reads a sequence one
-step at a time — for us, one month or one day of a time series — and keeps a *memory* of what it has
-seen. After reading the last few steps (the **window**) it says what comes next.
+lang = state.get(state.LANGUAGE)
+text = about_text(lang)
 
-**The memory cell and its three gates.** Inside, an LSTM carries a *cell state*: a line of memory
-that runs from step to step. At every step three small "gates" decide what happens to it:
-
-- the **forget gate** decides what to erase ("that spike was a one-off");
-- the **input gate** decides what new information to write ("sales are climbing");
-- the **output gate** decides what part of the memory to use for today's answer.
-
-Each gate is a number between 0 (closed) and 1 (open) that the network learns from the data.
-"""
-)
-st.plotly_chart(cell_diagram(), width="stretch", config={"displayModeBar": False})
-st.markdown(
-    """
-**Why it remembers long patterns.** A plain recurrent network multiplies its signal again and again
-as it looks back in time, so the learning signal from far-back steps fades to nothing (the
-*vanishing gradient*). The LSTM's cell state is updated by *adding* new content and *scaling* by the
-forget gate, so information — and the learning signal — can travel across many steps intact.
-
-**Where it is used.** Sales, demand and stock series; text (before today's transformers it powered
-translation and autocomplete); speech recognition; music generation; video and sensor streams.
-
-**What it costs.** Training takes time (minutes rather than the milliseconds of simple methods);
-it needs a fair amount of data — a few seasons at least; and its settings (window, size, epochs,
-learning rate) need tuning. That is why this studio always scores the LSTM against simple baselines
-on data it never saw: sometimes "same as last year" is hard to beat.
-
-### Watch an LSTM learn "the next number"
-The classic first example: show the network 0, 1, 2, … 99 and ask it for the next number.
-"""
-)
-if st.button("Load the counting example and go to training", icon=":material/play_arrow:",
-             type="primary"):
+st.title(text.title)
+st.markdown(text.intro)
+st.plotly_chart(cell_diagram(lang), width="stretch", config={"displayModeBar": False})
+st.markdown(text.details)
+if st.button(text.button, icon=":material/play_arrow:", type="primary"):
     load_sample("counting")
     st.switch_page("pages/train.py")
