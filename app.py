@@ -28,6 +28,7 @@ page = st.navigation(
         st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
         st.Page("pages/backtest.py", title="Backtest", icon=":material/history_toggle_off:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
+        st.Page("pages/present.py", title="Present", icon=":material/slideshow:"),
         st.Page("pages/about.py", title="About LSTMs", icon=":material/school:"),
     ]
 )
@@ -44,4 +45,4 @@ except Exception:  # Streamlit's rerun/stop signals are BaseExceptions and pass 
     )
 finally:
     # Drawn after the page so it shows what the page just loaded or trained.
-    render_sidebar()
+    render_sidebar(training_progress=page.title != "Train")

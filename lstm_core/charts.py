@@ -106,7 +106,11 @@ def series_figure(
 
 
 def loss_figure(
-    history: Mapping[str, Sequence[float]], best_epoch: int | None = None, log_y: bool = False
+    history: Mapping[str, Sequence[float]],
+    best_epoch: int | None = None,
+    log_y: bool = False,
+    *,
+    large: bool = False,
 ) -> go.Figure:
     """Training and validation loss per epoch.
 
@@ -115,6 +119,8 @@ def loss_figure(
             hold per-epoch numbers are drawn too).
         best_epoch: 1-based epoch whose weights were kept; drawn as a dashed vertical line.
         log_y: log-scale y axis (useful when the first epochs dominate).
+        large: big tick, axis-title and legend text and thick lines, readable on a projector
+            from the back of a room.
 
     Returns:
         One trace per history key ("Training loss", "Validation loss", or the key itself).
@@ -128,7 +134,7 @@ def loss_figure(
         fig.add_trace(
             go.Scatter(
                 x=list(range(1, len(values) + 1)), y=values, mode="lines",
-                name=labels.get(key, _safe(key)),
+                name=labels.get(key, _safe(key)), line={"width": 3.5} if large else None,
             )
         )
     if best_epoch is not None:
@@ -138,7 +144,20 @@ def loss_figure(
     fig.update_xaxes(title="epoch")
     if log_y:
         fig.update_yaxes(type="log")
+    if large:
+        _enlarge(fig)
     return fig
+
+
+def _enlarge(fig: go.Figure) -> None:
+    # Plotly's 12 px default is lost on a projector; 17-18 px reads from the back of a room while a
+    # full-width chart still fits ten or so epoch ticks. automargin keeps the bigger labels inside.
+    axis = {"tickfont": {"size": 17}, "title_font": {"size": 18}, "automargin": True}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    fig.update_annotations(font_size=16)  # the "best epoch" label
+    fig.update_layout(legend_font_size=18, hoverlabel_font_size=16,
+                      margin={"l": 60, "r": 20, "t": 40, "b": 50})
 
 
 def _history_before(series: pd.Series, start: Any, tail: int | None) -> pd.Series:

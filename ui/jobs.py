@@ -110,7 +110,8 @@ class TrainingJob:
     _history: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _best_epoch: int | None = None
     _best: float | None = None
-    _recent: deque = field(default_factory=lambda: deque(maxlen=20), repr=False)
+    _recent: deque = field(default_factory=lambda: deque(maxlen=2), repr=False)
+    _timed_from: tuple[int, float] | None = None  # (calls, time) at the first epoch report
     _alive_checked: float = 0.0
     _alive_seen: float = field(default_factory=time.monotonic)
     orphaned: bool = False
@@ -137,9 +138,13 @@ class TrainingJob:
             now = self._finished or time.monotonic()
             elapsed = (now - self._started) if self._started else 0.0
             eta = None
-            if self.status == "running" and len(self._recent) >= 2 and self.epochs_total:
-                # Recent epochs only: the first ones include compiling the model.
-                per_call = (self._recent[-1] - self._recent[0]) / (len(self._recent) - 1)
+            if (self.status == "running" and self._timed_from is not None and self._recent
+                    and self._calls > self._timed_from[0] and self.epochs_total):
+                # Timed from the first report on, which leaves out compiling the model. The
+                # compiled trainer reports epochs in bursts, so a short recent window says
+                # nothing: the whole span since the first report is the rate.
+                calls, since = self._timed_from
+                per_call = (self._recent[-1] - since) / (self._calls - calls)
                 eta = max(0.0, per_call * (self.epochs_total - self._calls))
             return JobSnapshot(
                 status=self.status,
@@ -160,6 +165,8 @@ class TrainingJob:
         with self._lock:
             self._calls += 1
             self._recent.append(time.monotonic())
+            if self._timed_from is None:
+                self._timed_from = (self._calls, self._recent[-1])
             phase = str(logs.get("phase", ""))
             if logs.get("members", 1) and int(logs.get("members", 1)) > 1:
                 phase = f"{logs.get('members')} models at once"

@@ -9,8 +9,12 @@ from ui import state
 from ui.jobs import JobSnapshot
 
 
-def render_sidebar() -> None:
-    """Show what the session is working on."""
+def render_sidebar(*, training_progress: bool = True) -> None:
+    """Show what the session is working on.
+
+    Args:
+        training_progress: show a running training's progress (the Train page shows its own).
+    """
     with st.sidebar:
         dataset = state.get(state.DATASET)
         st.caption("Current dataset")
@@ -26,7 +30,7 @@ def render_sidebar() -> None:
             st.caption("Current run")
             st.text(run_name)
         job = state.get(state.JOB)
-        if job is not None and job.snapshot().active:
+        if training_progress and job is not None and job.snapshot().active:
             _training_status()
         _language_switch()
 
