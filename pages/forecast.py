@@ -11,6 +11,8 @@ import streamlit as st
 
 from lstm_core.charts import future_figure, holdout_figure
 from lstm_core.evaluation import to_safe_csv
+from lstm_core.narrative import narrative
+from lstm_core.run_record import PresentedRun, present_result
 from lstm_core.scoreboard import scoreboard_frame, verdict
 from ui import state
 from ui.entry import ensure_entrypoint
@@ -52,6 +54,39 @@ def _coverage_note(result: Any) -> str:
         f"The band is a {level:.0%} conformal interval, calibrated on forecast errors the model "
         f"made on data it had not trained on. On the {n} held-out points it covered "
         f"{coverage:.0%} of the actual values."
+    )
+
+
+def _in_short(presented: PresentedRun) -> None:
+    """The run's story in plain sentences, in the session's language."""
+    lang = state.get(state.LANGUAGE)
+    try:
+        sentences = narrative(presented, lang)
+    except ValueError:
+        return
+    with st.container(border=True):
+        st.markdown("**In short**" if lang == "en" else "**สรุป**")
+        st.markdown("\n".join(f"- {md_escape(s)}" for s in sentences))
+        st.page_link("pages/present.py", icon=":material/slideshow:",
+                     label="Present this run in a meeting" if lang == "en"
+                     else "นำเสนอผลนี้ในที่ประชุม")
+
+
+def _handouts(presented: PresentedRun) -> None:
+    from lstm_core.report import build_deck, report_html, safe_filename
+
+    lang = state.get(state.LANGUAGE)
+    cols = st.columns(4)
+    cols[0].download_button(
+        "Deck (.pptx)", lambda: build_deck(presented, lang),
+        file_name=safe_filename(presented.name, ".pptx"), icon=":material/slideshow:",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        help="PowerPoint slides with native, editable charts: one per Present screen.",
+    )
+    cols[1].download_button(
+        "Report (.html)", lambda: report_html(presented, lang).encode("utf-8"),
+        file_name=safe_filename(presented.name, ".html"), mime="text/html",
+        icon=":material/description:", help="One self-contained page with the same content.",
     )
 
 
@@ -105,6 +140,7 @@ if result is None:
 name = state.get(state.RUN_NAME)
 if name:
     st.caption(f"Run: {md_escape(name)}")
+presented = present_result(result, name=name or "Unsaved run")
 validation = getattr(result, "validation", None) or {}
 if validation.get("note"):
     # What the validation points said of the LSTM, before any holdout score is shown.
@@ -112,6 +148,7 @@ if validation.get("note"):
         st.warning(md_escape(validation["note"]), icon=":material/info:")
     else:
         st.info(md_escape(validation["note"]), icon=":material/model_training:")
+_in_short(presented)
 if result.notes:
     with st.expander("How this forecast was made"):
         for note in result.notes:
@@ -131,4 +168,5 @@ st.caption(_coverage_note(result))
 with st.expander("Forecast table"):
     st.dataframe(result.future, hide_index=True)
 _downloads(result, holdout_fig, future_fig)
+_handouts(presented)
 

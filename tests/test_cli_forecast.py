@@ -54,7 +54,41 @@ def test_forecast_writes_csv_of_right_length_and_dates(monthly_csv, tmp_path, ca
     assert 0.0 <= summary["coverage"] <= 1.0
     assert summary["seconds"] > 0
     page = report.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "Forecast vs actual on the holdout" in page
+    assert page.startswith("<!DOCTYPE html>") and "Checked on data it never saw" in page
+    assert summary["report"] == str(report) and "deck" not in summary
+
+
+def test_forecast_writes_deck_and_report_in_thai(monthly_csv, tmp_path, capsys):
+    from pptx import Presentation
+
+    deck, report = tmp_path / "x.pptx", tmp_path / "x.html"
+    hostile = '=HYPERLINK("http://x","y") <script>alert(1)</script>'
+    code = main(["forecast", str(monthly_csv), "--horizon", "4", "--out", str(tmp_path / "f.csv"),
+                 "--deck", str(deck), "--report", str(report), "--lang", "th", "--no-save",
+                 "--name", hostile, *TINY])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["deck"] == str(deck) and summary["report"] == str(report)
+    slides = Presentation(str(deck)).slides
+    assert len(slides) == 6 and slides[0].shapes.title.text == "'" + hostile
+    assert slides[4].shapes.title.text == "ค่าพยากรณ์"
+    page = report.read_text(encoding="utf-8")
+    assert '<html lang="th">' in page and "<script>alert(1)" not in page
+
+
+def test_an_output_folder_that_does_not_exist_exits_2_before_training(monthly_csv, tmp_path,
+                                                                      capsys):
+    deck = tmp_path / "missing" / "x.pptx"
+    assert main(["forecast", str(monthly_csv), "--horizon", "4", "--deck", str(deck)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: The folder for --deck ({deck.parent}) does not exist: create it or "
+                   "choose another path.\n")
+    assert main(["forecast", str(monthly_csv), "--horizon", "4", "--report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --report ({tmp_path}) is a folder: give a file path inside it.\n"
+    )
+    assert main(["forecast", str(monthly_csv), "--from-run", "x.zip", "--deck", "d.pptx"]) == 2
+    assert capsys.readouterr().err.startswith("error: --deck cannot be used with --from-run")
 
 
 def test_flags_override_config_which_overrides_defaults(tmp_path):

@@ -4,17 +4,16 @@ Settings come in three layers: the dashboard's automatic defaults, then a `--con
 (`Settings.to_dict()` shape, any subset of keys), then command-line flags (`_settings.py`).
 Every training is recorded in the run store, like the dashboard's (`--no-save` skips it), and
 its id is in the summary (`run_id`). The forecast is written
-as a spreadsheet-safe CSV, an optional standalone HTML report holds the holdout and future charts,
-and one JSON summary (settings used, holdout scores of the model and the baselines, interval
-coverage, seconds) goes to stdout. `--from-run` forecasts from a saved run without training.
+as a spreadsheet-safe CSV; `--report` and `--deck` also write the meeting's self-contained HTML
+report and PowerPoint deck (`lstm_core.report`, in English or Thai with `--lang`); and one JSON
+summary (settings used, holdout scores of the model and the baselines, interval coverage,
+seconds) goes to stdout. `--from-run` forecasts from a saved run without training.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import math
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ from lstm_core.commands._settings import (
     resolve_settings,
 )
 from lstm_core.errors import SettingsError
+from lstm_core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from lstm_core.jsonable import to_jsonable
 
 
@@ -48,7 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_settings_arguments(parser)
     parser.add_argument("--out", type=Path, default=Path("forecast.csv"),
                         help="forecast CSV to write (default: forecast.csv)")
-    parser.add_argument("--report", type=Path, help="also write a standalone HTML report here")
+    parser.add_argument("--report", type=Path,
+                        help="also write the self-contained HTML report (charts and narrative)")
+    parser.add_argument("--deck", type=Path,
+                        help="also write a PowerPoint deck with native, editable charts")
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE,
+                        help="language of the report and the deck (default: en)")
     parser.add_argument("--from-run", metavar="ID|FILE.zip",
                         help="forecast with a saved run's model(s) instead of training")
     parser.add_argument("--name", help="name of the saved run (default: file, settings, time)")
@@ -57,45 +62,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _write_report(path: Path, title: str, result: Any) -> None:
-    from lstm_core import charts
-
-    holdout = charts.holdout_figure(result).to_html(full_html=False, include_plotlyjs=True)
-    future = charts.future_figure(result).to_html(full_html=False, include_plotlyjs=False)
-    rows = "".join(
-        "<tr><th>{}</th>{}</tr>".format(
-            html.escape(name),
-            "".join(
-                f"<td>{'' if v is None or not math.isfinite(v) else f'{v:.3f}'}</td>"
-                for v in (scores.get(m) for m in ("mase", "mae", "rmse", "smape"))
-            ),
-        )
-        for name, scores in result.scores.items()
-    )
-    notes = "".join(f"<li>{html.escape(note)}</li>" for note in result.notes)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
-td,th{{padding:2px 10px;text-align:right}}</style></head><body>
-<h1>{html.escape(title)}</h1>
-<h2>Holdout scores (MASE below 1 beats seasonal naive)</h2>
-<table><tr><th></th><th>MASE</th><th>MAE</th><th>RMSE</th><th>sMAPE %</th></tr>{rows}</table>
-<p>Interval coverage on the holdout: {result.coverage:.0%}
-(nominal {result.settings.level:.0%}).</p>
-{holdout}
-{future}
-<h2>Notes</h2><ul>{notes}</ul>
-</body></html>
-"""
-    path.write_text(page, encoding="utf-8")
-
-
 def run(args: argparse.Namespace) -> int:
     """Load FILE, train (or load a saved run), write the CSV/report and print the summary."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off stderr
     from lstm_core.evaluation import to_safe_csv
 
     started = time.perf_counter()
+    _check_output_folders(args)
     dataset = load_dataset_from_args(args)
     if args.horizon is not None and args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
@@ -105,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         if args.horizon is None:
             raise SettingsError("--horizon is required: say how many steps to forecast.")
         summary, future = _train(args, dataset)
-    args.out.write_bytes(to_safe_csv(future))
+    _write("--out", args.out, to_safe_csv(future))
     summary["out"] = str(args.out)
     summary["seconds"] = time.perf_counter() - started
     json.dump(to_jsonable(summary), sys.stdout, ensure_ascii=False, indent=2)
@@ -118,8 +91,6 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
 
     settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
     result = run_forecast(dataset.series, settings)
-    if args.report is not None:
-        _write_report(args.report, f"Forecast of {dataset.series.name} ({dataset.name})", result)
     summary = {
         "file": dataset.name,
         "value_column": dataset.series.name,
@@ -140,9 +111,55 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
         summary["run_id"], summary["run_name"] = record_run(
             result, dataset_name=dataset.name, health=dataset.report.to_dict(), name=args.name
         )
-    if args.report is not None:
-        summary["report"] = str(args.report)
+    if args.report is not None or args.deck is not None:
+        summary.update(_write_handouts(args, result, dataset.name, summary.get("run_name")))
     return summary, result.future
+
+
+def _write_handouts(args: argparse.Namespace, result: Any, dataset_name: str,
+                    name: str | None) -> dict[str, str]:
+    """Write the report and/or the deck of a fresh result; return their paths for the summary."""
+    from lstm_core.report import build_deck, report_html
+    from lstm_core.run_record import present_result, run_name
+
+    name = name or args.name or run_name(dataset_name, result.settings)
+    run = present_result(result, name=name, dataset_name=dataset_name)
+    written = {}
+    if args.report is not None:
+        _write("--report", args.report, report_html(run, args.lang).encode("utf-8"))
+        written["report"] = str(args.report)
+    if args.deck is not None:
+        _write("--deck", args.deck, build_deck(run, args.lang))
+        written["deck"] = str(args.deck)
+    return written
+
+
+def _output_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    given = (("--out", args.out), ("--report", args.report), ("--deck", args.deck))
+    return [(flag, path) for flag, path in given if path is not None]
+
+
+def _check_output_folders(args: argparse.Namespace) -> None:
+    """Refuse, before any training, an output that is a folder or whose folder does not exist."""
+    for flag, path in _output_paths(args):
+        folder = path.parent
+        if path.is_dir():
+            raise SettingsError(f"{flag} ({path}) is a folder: give a file path inside it.")
+        if not folder.is_dir():
+            raise SettingsError(
+                f"The folder for {flag} ({folder}) does not exist: create it or choose another "
+                "path."
+            )
+
+
+def _write(flag: str, path: Path, data: bytes) -> None:
+    """Write an output file; a path that cannot be written is a user error, not a traceback."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise SettingsError(
+            f"Cannot write {flag} to {path}: {exc.strerror or exc}. Choose another path."
+        ) from exc
 
 
 def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
@@ -150,7 +167,7 @@ def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
     from lstm_core.runs import RunStore, load_bundle
 
     given = given_settings_flags(args)
-    for flag, value in (("--report", args.report), ("--name", args.name)):
+    for flag, value in (("--report", args.report), ("--deck", args.deck), ("--name", args.name)):
         if value is not None:
             given.append(flag)
     if given:
