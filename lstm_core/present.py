@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -61,6 +61,7 @@ class Screen:
             None for a screen without a chart.
         x_title / y_title: axis titles.
         band: the (lower, upper) columns of `table` drawn as a shaded range, if any.
+        lang / freq: the language and the series' frequency, for writing dates on an axis.
     """
 
     key: str
@@ -70,6 +71,8 @@ class Screen:
     x_title: str = ""
     y_title: str = ""
     band: tuple[str, str] | None = None
+    lang: str = "en"
+    freq: str | None = None
 
 
 def text(key: str, lang: str) -> str:
@@ -92,7 +95,8 @@ def present_screens(
         backtest = (run.backtest or {}).get("summary")
     facts = run_facts(run, backtest)
     y_title = str(run.series.name) if run.series.name is not None else ""
-    return [
+    freq = _freq(run.series)
+    screens = [
         _data_screen(run, lang, y_title),
         _learning_screen(run, lang),
         Screen("holdout", text("holdout", lang), tuple(score_sentences(facts, lang)),
@@ -103,6 +107,20 @@ def present_screens(
                band=_band_names(lang, run.settings.level)),
         Screen("summary", text("summary", lang), tuple(narrative(run, lang, backtest))),
     ]
+    return [replace(screen, lang=lang, freq=freq) for screen in screens]
+
+
+def _freq(series: pd.Series) -> str | None:
+    index = series.index
+    return index.freqstr if isinstance(index, pd.DatetimeIndex) and index.freq is not None \
+        else None
+
+
+def band_label(screen: Screen) -> str:
+    """The legend's name for a screen's shaded range: "80% range" / "ช่วงคาดการณ์ 80%"."""
+    share = screen.band[0].rsplit("(", 1)[-1].rstrip(")") if screen.band else ""
+    return f"{share} {text('range', 'en')}" if screen.lang == "en" \
+        else f"{text('range', 'th')} {share}"
 
 
 def _band_names(lang: str, level: float) -> tuple[str, str]:
@@ -112,8 +130,7 @@ def _band_names(lang: str, level: float) -> tuple[str, str]:
 
 def _data_screen(run: Any, lang: str, y_title: str) -> Screen:
     series = run.series.dropna()
-    freq = run.series.index.freqstr if isinstance(run.series.index, pd.DatetimeIndex) \
-        and run.series.index.freq is not None else None
+    freq = _freq(run.series)
     n = len(series)
     unit = period_word(freq, lang, n)
     start, end = (fmt_period(series.index[0], freq, lang), fmt_period(series.index[-1], freq, lang))
@@ -238,9 +255,7 @@ def screen_figure(screen: Screen, *, font_size: int = 20, height: int = 520) -> 
                                  line={"width": 0}, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=xs, y=table.loc[rows.to_numpy(), low], mode="lines", line={"width": 0},
-            fill="tonexty", fillcolor="rgba(214, 39, 40, 0.18)",
-            name=plain_text(low.split(" (")[0] + " – " + high.split(" (")[0]
-                            + " (" + low.split(" (")[-1]),
+            fill="tonexty", fillcolor="rgba(214, 39, 40, 0.18)", name=band_label(screen),
         ))
     lines = [c for c in table.columns if screen.band is None or c not in screen.band]
     for i, column in enumerate(lines):
@@ -254,11 +269,16 @@ def screen_figure(screen: Screen, *, font_size: int = 20, height: int = 520) -> 
     fig.update_layout(
         height=height, font={"size": font_size}, margin={"l": 20, "r": 20, "t": 20, "b": 20},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "font": {"size": font_size}},
+                "font": {"size": font_size}, "traceorder": "normal"},
         hovermode="x unified",
     )
     fig.update_xaxes(title=plain_text(screen.x_title) or None, tickfont={"size": font_size})
     fig.update_yaxes(title=plain_text(screen.y_title) or None, tickfont={"size": font_size})
+    if screen.lang != "en" and isinstance(table.index, pd.DatetimeIndex) and len(table):
+        # Plotly writes dates in English: name the ticks in the screen's language instead.
+        ticks = table.index[np.unique(np.linspace(0, len(table) - 1, 6).round().astype(int))]
+        fig.update_xaxes(tickvals=list(ticks),
+                         ticktext=[fmt_period(t, screen.freq, screen.lang) for t in ticks])
     if screen.key == "learning":
         values = table.to_numpy(dtype="float64")
         finite = values[np.isfinite(values)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -42,10 +43,13 @@ _WORDS = {
 }
 _STYLE = """
 <style>
-.present-title {font-size: 2.6rem; font-weight: 700; line-height: 1.2; margin: 0 0 .4rem 0;}
-.present-line {font-size: 1.55rem; line-height: 1.45; margin: 0 0 .9rem 0;}
-.present-summary .present-line {font-size: 1.7rem;}
-.present-count {font-size: 1.2rem; color: #6c757d; text-align: center; padding-top: .35rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 2.2rem !important;}
+p.present-title {font-size: 2.5rem !important; font-weight: 700; line-height: 1.2;
+    margin: 0 0 .3rem 0;}
+p.present-line {font-size: 1.55rem !important; line-height: 1.45; margin: 0 0 .9rem 0;}
+.present-summary p.present-line {font-size: 1.75rem !important;}
+p.present-count {font-size: 1.25rem !important; color: #6c757d; text-align: center;
+    padding-top: .35rem;}
 </style>
 """
 
@@ -77,20 +81,18 @@ def _sentences(screen: Screen, css: str = "") -> None:
     st.markdown(f"<div class='{css}'>{lines}</div>", unsafe_allow_html=True)
 
 
-def _learning_chart(screen: Screen, lang: str) -> None:
-    """The recorded loss curve; the replay button draws it again epoch by epoch."""
+def _learning_chart(screen: Screen, replay: bool) -> None:
+    """The recorded loss curve; on `replay` it is drawn again, epoch by epoch."""
     chart = st.empty()
     fig = screen_figure(screen, height=460)
     if fig is None:
         return
-    if st.button(_WORDS[lang]["replay"], key="present_replay"):
+    if replay:
         table = screen.table
         epochs = len(table)
         frames = 30
         for k in range(1, frames + 1):
-            shown = Screen(screen.key, screen.title, screen.sentences,
-                           table.iloc[: max(1, round(epochs * k / frames))],
-                           screen.x_title, screen.y_title, screen.band)
+            shown = replace(screen, table=table.iloc[: max(1, round(epochs * k / frames))])
             part = screen_figure(shown, height=460)
             part.update_xaxes(range=[0.5, epochs + 0.5])
             part.update_yaxes(range=fig.layout.yaxis.range, autorange=fig.layout.yaxis.range
@@ -108,26 +110,29 @@ def _screen(screen: Screen, lang: str) -> None:
         _sentences(screen, "present-summary")
         return
     chart, words = st.columns([3, 2], gap="large")
+    with words:
+        _sentences(screen)
+        replay = screen.key == "learning" and st.button(_WORDS[lang]["replay"],
+                                                        key="present_replay")
     with chart:
         if screen.key == "learning":
-            _learning_chart(screen, lang)
+            _learning_chart(screen, replay)
         else:
             st.plotly_chart(screen_figure(screen, height=460), width="stretch",
                             key=f"present_{screen.key}")
-    with words:
-        _sentences(screen)
 
 
 def _navigation(count: int, lang: str) -> None:
     index = int(state.get(state.PRESENT_SCREEN) or 0)
     back, where, ahead = st.columns([1, 1, 1])
-    back.button(f"← {_WORDS[lang]['previous']}", key="present_previous", shortcut="Left",
-                disabled=index == 0, on_click=_move, args=(-1, count), width="stretch")
+    back.button(_WORDS[lang]["previous"], icon=":material/arrow_back:", key="present_previous",
+                shortcut="Left", disabled=index == 0, on_click=_move, args=(-1, count),
+                width="stretch")
     where.markdown(f"<p class='present-count'>{index + 1} / {count}</p>",
                    unsafe_allow_html=True)
-    ahead.button(f"{_WORDS[lang]['next']} →", key="present_next", shortcut="Right",
-                 disabled=index >= count - 1, on_click=_move, args=(1, count), type="primary",
-                 width="stretch")
+    ahead.button(_WORDS[lang]["next"], icon=":material/arrow_forward:", key="present_next",
+                 shortcut="Right", disabled=index >= count - 1, on_click=_move, args=(1, count),
+                 type="primary", width="stretch")
 
 
 def _downloads(run: PresentedRun, lang: str) -> None:
@@ -146,6 +151,7 @@ def _downloads(run: PresentedRun, lang: str) -> None:
     )
 
 
+started = time.perf_counter()  # the page's own script time, shown to the presenter
 lang = state.get(state.LANGUAGE) if state.get(state.LANGUAGE) in LANGUAGES else "en"
 words = _WORDS[lang]
 st.html(_STYLE)
@@ -162,24 +168,23 @@ wanted = state.get(state.PRESENT_RUN)
 if wanted not in choices:
     current_id = state.get(state.RUN_ID)
     wanted = current_id if current_id in choices else next(iter(choices))
-picked = st.selectbox(words["run"], list(choices), index=list(choices).index(wanted),
-                      format_func=labels.__getitem__, key="_present_pick")
+picked = st.sidebar.selectbox(words["run"], list(choices), index=list(choices).index(wanted),
+                              format_func=labels.__getitem__, key="_present_pick")
 if picked != state.get(state.PRESENT_RUN):
     state.put(state.PRESENT_RUN, picked)
     state.put(state.PRESENT_SCREEN, 0)
 
-started = time.perf_counter()
 try:
     run: Any = _open(store, picked)
     screens = present_screens(run, lang)
 except (BundleError, ValueError) as exc:
     st.error(md_escape(str(exc)))
     st.stop()
-opened = time.perf_counter() - started
 
 index = max(0, min(len(screens) - 1, int(state.get(state.PRESENT_SCREEN) or 0)))
 state.put(state.PRESENT_SCREEN, index)
 _screen(screens[index], lang)
 _navigation(len(screens), lang)
-st.caption(f"{md_escape(words['keys'])} · {words['opened'].format(opened)}")
+st.caption(f"{md_escape(words['keys'])} · "
+           f"{words['opened'].format(time.perf_counter() - started)}")
 _downloads(run, lang)
