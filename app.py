@@ -45,4 +45,6 @@ except Exception:  # Streamlit's rerun/stop signals are BaseExceptions and pass 
     )
 finally:
     # Drawn after the page so it shows what the page just loaded or trained.
-    render_sidebar(training_progress=page.title != "Train")
+    # getattr: worker processes spawned by the backtest re-run this file outside a server, where
+    # the page has no title.
+    render_sidebar(training_progress=getattr(page, "title", None) != "Train")
