@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from lstm_core.errors import BundleError
@@ -89,14 +90,17 @@ def _learning_chart(screen: Screen, replay: bool) -> None:
         return
     if replay:
         table = screen.table
-        epochs = len(table)
-        frames = 30
+        epochs, frames = len(table), 30
+        values = table.to_numpy(dtype="float64")
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        pad = 0.05 * (high - low or abs(high) or 1.0)
+        log = fig.layout.yaxis.type == "log"
+        y_range = [np.log10(low) - 0.05, np.log10(high) + 0.05] if log else [low - pad, high + pad]
         for k in range(1, frames + 1):
             shown = replace(screen, table=table.iloc[: max(1, round(epochs * k / frames))])
             part = screen_figure(shown, height=460)
             part.update_xaxes(range=[0.5, epochs + 0.5])
-            part.update_yaxes(range=fig.layout.yaxis.range, autorange=fig.layout.yaxis.range
-                              is None)
+            part.update_yaxes(range=y_range, type="log" if log else "linear")
             chart.plotly_chart(part, width="stretch", key=f"present_learning_{k}")
             time.sleep(0.06)
         return

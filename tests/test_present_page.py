@@ -92,3 +92,17 @@ def test_without_runs_the_page_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path))
     at = _present()
     assert any("Nothing to present yet" in i.value for i in at.info)
+
+
+def test_replay_redraws_the_recorded_loss_curve_to_its_end(saved_run):
+    import json
+
+    at = _present()
+    _button(at, "present_next").click().run()
+    _button(at, "present_replay").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = RunStore().manifest(saved_run)["history"]
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    drawn = figure["data"][0]["x"]  # epochs (y is binary-encoded by Plotly)
+    assert drawn == list(range(1, len(history["loss"]) + 1))  # the replay ends on the whole curve
+    assert figure["layout"]["xaxis"]["range"] == [0.5, len(history["loss"]) + 0.5]
