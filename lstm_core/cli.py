@@ -13,7 +13,7 @@ import sys
 
 from lstm_core.errors import BundleError, DataError, SettingsError
 
-COMMANDS = ("inspect", "forecast", "backtest", "runs")
+COMMANDS = ("inspect", "forecast", "backtest", "tune", "runs")
 EXIT_USER_ERROR = 2
 
 
