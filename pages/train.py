@@ -240,6 +240,9 @@ def _finished_job(job: TrainingJob) -> None:
 
 def _start(dataset: Dataset, settings: Settings) -> None:
     """Check the settings as the job will, then start it and redraw the page around it."""
+    if _search_running():
+        st.error("A settings search is running: wait for it to end, or stop it, then train.")
+        return
     try:
         make_plan(dataset.series, settings)  # the job's own check: the page never accepts less
     except (DataError, SettingsError) as exc:
@@ -247,8 +250,171 @@ def _start(dataset: Dataset, settings: Settings) -> None:
         return
     state.put(state.SETTINGS, settings)  # the form comes back with these after training
     st.session_state["_settings_for"] = dataset.name
-    start_training(dataset, settings)
+    found = state.get(state.SEARCH)
+    attach = ({"search": found.to_dict()} if found is not None
+              and found.best_settings == settings else None)
+    start_training(dataset, settings, attach=attach)
     st.rerun()  # this run already drew the open form above where the chart belongs
+
+
+# -- Find settings ---------------------------------------------------------------------------
+
+
+def _search_running() -> bool:
+    job = state.get(state.SEARCH_JOB)
+    return job is not None and job.snapshot().active
+
+
+def _trials_table(trials: list) -> None:
+    import pandas as pd
+
+    if not trials:
+        st.caption("No trial has finished yet.")
+        return
+    frame = pd.DataFrame([
+        {"Trial": t.number, "Result": t.state, "Validation MASE": t.score,
+         "Window": t.params["input_length"], "Units": t.params["units"],
+         "Layers": t.params["layers"], "Learning rate": t.params["learning_rate"],
+         "Dropout": t.params["dropout"], "Batch": t.params["batch_size"],
+         "Base": t.params["base"], "Shrink": t.params["shrink"],
+         "Seconds": round(t.seconds, 1)}
+        for t in trials
+    ])
+    st.dataframe(
+        frame, hide_index=True, height=min(38 + 35 * len(frame), 320), key="search_trials",
+        column_config={"Validation MASE": st.column_config.NumberColumn(format="%.3f"),
+                       "Learning rate": st.column_config.NumberColumn(format="%.4f")},
+    )
+
+
+def _best_chart(trials: list, arrived: list[float], budget: float, key: str) -> None:
+    import plotly.graph_objects as go
+
+    from ui.searching import best_curve
+
+    xs, ys = best_curve(trials, arrived)
+    if not xs:
+        return
+    done = [(when, t.score) for t, when in zip(trials, arrived, strict=True)
+            if t.state == "complete" and t.score is not None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[w for w, _ in done], y=[s for _, s in done], mode="markers",
+                             name="A trial", marker={"color": "#adb5bd", "size": 8}))
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name="Best so far",
+                             line={"shape": "hv", "width": 3, "color": "#1f77b4"}))
+    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      title="Best validation MASE over time",
+                      legend={"orientation": "h", "y": -0.25})
+    fig.update_xaxes(title="seconds", range=[0, max(budget, xs[-1]) * 1.02])
+    fig.update_yaxes(title="MASE")
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+@st.fragment(run_every=1.0)
+def _live_search() -> None:
+    job: TrainingJob | None = state.get(state.SEARCH_JOB)
+    progress = state.get(state.SEARCH_PROGRESS)
+    if job is None or progress is None:
+        return
+    snap = job.snapshot()
+    if not snap.active:
+        st.rerun()  # the search ended: redraw the page with its result
+    trials, arrived, training = progress.copy()
+    if snap.status == "queued":
+        st.info("The search is queued: the server is busy with other jobs.",
+                icon=":material/hourglass_top:")
+    else:
+        running = ", ".join(f"trial {n} at epoch {e}" for n, e in sorted(training.items()))
+        st.progress(min(1.0, snap.elapsed / progress.budget),
+                    text=f"Searching… {snap.elapsed:.0f} of {progress.budget:.0f} s · "
+                    f"{len(trials)} trials done" + (f" · {running}" if running else ""))
+    if st.button("Stop the search", icon=":material/stop:", key="stop_search"):
+        job.stop()
+        st.toast("Stopping: the trials that finished are kept.")
+    _trials_table(trials)
+    _best_chart(trials, arrived, progress.budget, "search_best_live")
+
+
+def _search_result(dataset: Dataset, job: TrainingJob) -> None:
+    from lstm_core.search import optuna_figures
+
+    snap = job.snapshot()
+    if snap.status == "failed":
+        st.error(md_escape(snap.error or "The search failed."))
+        return
+    result = job.result
+    progress = state.get(state.SEARCH_PROGRESS)
+    if result is None or progress is None or progress.dataset != dataset.name:
+        return
+    best, first = result.best, result.trials[0] if result.trials else None
+    pruned = sum(t.state == "pruned" for t in result.trials)
+    if best is None:
+        st.warning("No trial finished: give the search a larger budget.")
+    else:
+        start = (f" (your settings: {first.score:.3f})"
+                 if first is not None and first.score is not None else "")
+        st.success(
+            f"Best: trial {best.number}, validation MASE {best.score:.3f}{start}. "
+            f"{len(result.trials)} trials in {result.seconds:.0f} s, {pruned} pruned"
+            + (", stopped by you." if result.stopped else "."),
+            icon=":material/check_circle:",
+        )
+        if st.button("Use these settings", type="primary", icon=":material/done_all:",
+                     key="use_search"):
+            state.put(state.SETTINGS, result.best_settings)
+            state.put(state.SEARCH, result)
+            st.session_state["_settings_for"] = dataset.name
+            st.rerun()
+    trials, arrived, _ = progress.copy()
+    table, over_time, importance, parallel = st.tabs(
+        ["Trials", "Best over time", "What mattered", "Parallel coordinates"])
+    with table:
+        _trials_table(trials)
+    with over_time:
+        _best_chart(trials, arrived, progress.budget, "search_best_done")
+    figures = optuna_figures(result)
+    with importance:
+        if "importance" in figures:
+            st.plotly_chart(figures["importance"], width="stretch", key="search_importance")
+        else:
+            st.caption("Needs at least three finished trials.")
+    with parallel:
+        if "parallel" in figures:
+            st.plotly_chart(figures["parallel"], width="stretch", key="search_parallel")
+        else:
+            st.caption("Needs at least three finished trials.")
+
+
+def _find_settings(dataset: Dataset, current: Settings) -> None:
+    from ui.searching import BUDGETS, DEFAULT_BUDGET, start_search
+
+    job: TrainingJob | None = state.get(state.SEARCH_JOB)
+    running = job is not None and job.snapshot().active
+    with st.expander("Find settings", icon=":material/travel_explore:",
+                     expanded=running or job is not None):
+        st.caption(
+            "Tries other windows, sizes, learning rates, dropout, batch sizes and recipes "
+            "within a time budget. Each is scored on a small backtest over the data before "
+            "the holdout, so the holdout stays a fair test. Your current settings (the defaults, "
+            "or the last ones you trained with or loaded) are trial 0."
+        )
+        if running:
+            _live_search()
+            return
+        c = st.columns([3, 1])
+        budget = c[0].slider("Budget (seconds)", *BUDGETS, DEFAULT_BUDGET, step=15,
+                             key="search_budget")
+        if c[1].button("Find settings", icon=":material/travel_explore:", key="find_settings",
+                       width="stretch"):
+            try:
+                make_plan(dataset.series, current)
+            except (DataError, SettingsError) as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                start_search(dataset, current, budget)
+                st.rerun()
+        if job is not None:
+            _search_result(dataset, job)
 
 
 st.title("Train")
@@ -274,6 +440,7 @@ if job is not None and job.snapshot().active:
 else:
     if job is not None:
         _finished_job(job)
+    _find_settings(dataset, current)
     settings = _settings_form(current)
     _settings_files(current, dataset)
     if settings is not None:

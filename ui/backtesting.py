@@ -48,7 +48,8 @@ def _workers() -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
-def _executor() -> InlineExecutor | LocalExecutor:
+def shared_executor() -> InlineExecutor | LocalExecutor:
+    """The server-wide worker processes (this process when `LSTM_STUDIO_WORKERS` is 1)."""
     global _SHARED
     if _workers() == 1:
         return InlineExecutor()
@@ -60,7 +61,7 @@ def _executor() -> InlineExecutor | LocalExecutor:
 
 def warm_workers() -> None:
     """Start the worker processes in the background so that pressing Run starts at once."""
-    executor = _executor()
+    executor = shared_executor()
     if isinstance(executor, LocalExecutor):
         executor.start()
 
@@ -78,7 +79,7 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
                 "loss": event.get("loss"), "val_loss": event.get("val_loss"),
             })
 
-        executor = _executor()
+        executor = shared_executor()
         if executor.workers == 1:
             freeze_tensorflow_objects()  # training in this process: see ui.training
         return backtest(source.series, source.settings, origins=origins, step=step,

@@ -23,6 +23,9 @@ NOTICE = "notice"  # str | None: one-shot message shown at the top of the next p
 BACKTEST_JOB = "backtest_job"  # ui.jobs.TrainingJob | None: the session's backtest job
 BACKTEST = "backtest"  # lstm_core.backtest.BacktestResult | None: the last backtest shown
 BACKTEST_FOR = "backtest_for"  # str | None: what BACKTEST belongs to (a run id or a dataset key)
+SEARCH_JOB = "search_job"  # ui.jobs.TrainingJob | None: the session's settings search
+SEARCH_PROGRESS = "search_progress"  # ui.searching.SearchProgress | None: its trials so far
+SEARCH = "search"  # lstm_core.search.SearchResult | None: the search the form's settings came from
 PRESENT_RUN = "present_run"  # str | None: the run on the Present page (a run id, or "current")
 PRESENT_SCREEN = "present_screen"  # int: the Present page's screen (0-based)
 LANGUAGE = "language"  # str: the language of the About and Present pages, narrative and deck
@@ -41,6 +44,9 @@ _DEFAULTS: dict[str, Any] = {
     BACKTEST_JOB: None,
     BACKTEST: None,
     BACKTEST_FOR: None,
+    SEARCH_JOB: None,
+    SEARCH_PROGRESS: None,
+    SEARCH: None,
     PRESENT_RUN: None,
     PRESENT_SCREEN: 0,
     LANGUAGE: "en",

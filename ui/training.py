@@ -61,8 +61,13 @@ def session_alive():
     return lambda: runtime.is_active_session(session_id)
 
 
-def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
-    """Create, store in the session and start a training job for `dataset` with `settings`."""
+def start_training(
+    dataset: Dataset, settings: Settings, attach: dict | None = None
+) -> TrainingJob:
+    """Create, store in the session and start a training job for `dataset` with `settings`.
+
+    `attach` is stored with the saved run (`RunStore.attach`), e.g. the search it came from.
+    """
     from lstm_core.pipeline import run_forecast  # imports TensorFlow: only when training
 
     series = dataset.series
@@ -74,7 +79,14 @@ def start_training(dataset: Dataset, settings: Settings) -> TrainingJob:
     def save(result):
         from ui.run_store import record_run
 
-        return record_run(result, dataset)
+        run_id, name = record_run(result, dataset)
+        if attach:
+            from lstm_core.runs import RunStore
+
+            store = RunStore()
+            for key, value in attach.items():
+                store.attach(run_id, key, value)
+        return run_id, name
 
     job = TrainingJob(
         work=work, epochs_total=expected_epochs(settings), on_done=save, alive=session_alive()
