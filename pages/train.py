@@ -265,7 +265,7 @@ def _search_running() -> bool:
     return job is not None and job.snapshot().active
 
 
-def _trials_table(trials: list) -> None:
+def _trials_table(trials: list, newest_first: bool = False) -> None:
     import pandas as pd
 
     if not trials:
@@ -278,7 +278,7 @@ def _trials_table(trials: list) -> None:
          "Dropout": t.params["dropout"], "Batch": t.params["batch_size"],
          "Base": t.params["base"], "Shrink": t.params["shrink"],
          "Seconds": round(t.seconds, 1)}
-        for t in trials
+        for t in (reversed(trials) if newest_first else trials)
     ])
     st.dataframe(
         frame, hide_index=True, height=min(38 + 35 * len(frame), 320), key="search_trials",
@@ -331,7 +331,7 @@ def _live_search() -> None:
     if st.button("Stop the search", icon=":material/stop:", key="stop_search"):
         job.stop()
         st.toast("Stopping: the trials that finished are kept.")
-    _trials_table(trials)
+    _trials_table(trials, newest_first=True)
     _best_chart(trials, arrived, progress.budget, "search_best_live")
 
 
@@ -359,8 +359,13 @@ def _search_result(dataset: Dataset, job: TrainingJob) -> None:
             + (", stopped by you." if result.stopped else "."),
             icon=":material/check_circle:",
         )
-        if st.button("Use these settings", type="primary", icon=":material/done_all:",
-                     key="use_search"):
+        if state.get(state.SEARCH) is result:
+            st.info(f"The form below holds trial {best.number}'s settings (recipe: base "
+                    f"{best.params['base']}, shrinkage {'on' if best.params['shrink'] else 'off'}"
+                    "): press Train. The search is saved with the run.",
+                    icon=":material/arrow_downward:")
+        elif st.button("Use these settings", type="primary", icon=":material/done_all:",
+                       key="use_search"):
             state.put(state.SETTINGS, result.best_settings)
             state.put(state.SEARCH, result)
             st.session_state["_settings_for"] = dataset.name

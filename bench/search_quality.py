@@ -1,0 +1,121 @@
+"""Does a budgeted search find better settings than the defaults, and does the budget hold?
+
+(a) Quality. For each of 12 series of the wide bench (`bench/wide.py`: real series from packages
+    that ship their data, never used to tune anything), the search (`lstm_core.search`, default
+    budget 60 s, two local worker processes) sees only the data before the earliest of 3 backtest
+    cut-offs; the settings it returns and the defaults are then backtested side by side at those 3
+    cut-offs (horizon one season, 6 for yearly data). So the search never sees what it is scored
+    on. Reported per series: the mean LSTM MASE of the defaults and of the found settings, the
+    ratio, trials and seconds; overall: how many series the found settings match or beat, and the
+    mean and geometric mean of the ratio.
+(b) Budget. The same search on the airline sample five times: wall time over budget (goal: at
+    most 1.15 every time).
+
+Usage: `python bench/search_quality.py [--budget 60] [--only NAME ...] [--skip-budget]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wide import SERIES, _settings  # noqa: E402
+
+from lstm_core.backtest import backtest  # noqa: E402
+from lstm_core.data import load_dataset  # noqa: E402
+from lstm_core.executor import LocalExecutor  # noqa: E402
+from lstm_core.plan import default_settings  # noqa: E402
+from lstm_core.samples import sample_bytes  # noqa: E402
+from lstm_core.search import search  # noqa: E402
+
+NAMES = (
+    "lynx (Y)", "wmurders (Y)", "LakeHuron (Y)",
+    "ausbeer (Q)", "qcement (Q)", "austourists (Q)", "UKgas (Q)",
+    "a10 (M)", "h02 (M)", "nottem (M)", "USAccDeaths (M)", "UKDriverDeaths (M)",
+    "BJsales (rows)",
+)
+ORIGINS = 3
+
+
+def _mean_mase(result) -> float:
+    values = [v for v in result.scores["lstm"] if v is not None and math.isfinite(v)]
+    return float(sum(values) / len(values))
+
+
+def quality(names: list[str], budget: float, executor: LocalExecutor) -> list[dict]:
+    rows = []
+    for name in names:
+        series = SERIES[name]()
+        defaults, horizon = _settings(series, ORIGINS)
+        first_cutoff = len(series) - ORIGINS * horizon
+        started = time.perf_counter()
+        found = search(series.iloc[:first_cutoff], defaults, budget=budget, seed=0,
+                       executor=executor)
+        searched = time.perf_counter() - started
+        base = _mean_mase(backtest(series, defaults, origins=ORIGINS, executor=executor))
+        tuned = _mean_mase(backtest(series, found.best_settings, origins=ORIGINS,
+                                    executor=executor))
+        row = {"series": name, "n": len(series), "defaults": base, "found": tuned,
+               "ratio": tuned / base, "trials": len(found.trials),
+               "complete": sum(t.state == "complete" for t in found.trials),
+               "search_s": searched, "same": found.best is None or found.best.number == 0}
+        rows.append(row)
+        print(f"{name:22s} n={row['n']:4d}  defaults {base:6.3f}  found {tuned:6.3f}  "
+              f"ratio {row['ratio']:5.3f}  trials {row['trials']:3d} "
+              f"({row['complete']} complete{', kept the defaults' if row['same'] else ''})  "
+              f"search {searched:5.1f} s", flush=True)
+    return rows
+
+
+def budget_check(budget: float, executor: LocalExecutor, runs: int = 5) -> list[float]:
+    dataset = load_dataset(sample_bytes("airline"), "airline.csv")
+    settings = default_settings(len(dataset.series), dataset.report.season_length)
+    ratios = []
+    for run in range(runs):
+        started = time.perf_counter()
+        result = search(dataset.series, settings, budget=budget, seed=run, executor=executor)
+        ratios.append((time.perf_counter() - started) / budget)
+        print(f"budget run {run + 1}: {ratios[-1] * budget:5.1f} s for a {budget:.0f} s budget "
+              f"(ratio {ratios[-1]:.3f}, {len(result.trials)} trials)", flush=True)
+    return ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--only", nargs="*", help="run only series whose name contains these")
+    parser.add_argument("--skip-budget", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args(argv)
+    names = [n for n in NAMES if not args.only or any(o.lower() in n.lower() for o in args.only)]
+    executor = LocalExecutor(os.cpu_count() or 1, keep_alive=900)
+    executor.start()
+    try:
+        if not args.skip_quality:
+            rows = quality(names, args.budget, executor)
+            wins = sum(r["found"] <= r["defaults"] + 1e-12 for r in rows)
+            ratios = [r["ratio"] for r in rows]
+            print(f"\n{len(rows)} series: found settings at or below the defaults on {wins}; "
+                  f"mean ratio {statistics.fmean(ratios):.3f}, geometric mean "
+                  f"{statistics.geometric_mean(ratios):.3f}; mean MASE defaults "
+                  f"{statistics.fmean(r['defaults'] for r in rows):.3f}, found "
+                  f"{statistics.fmean(r['found'] for r in rows):.3f}")
+        if not args.skip_budget:
+            ratios = budget_check(args.budget, executor)
+            print(f"budget: worst wall/budget {max(ratios):.3f} (goal <= 1.15)")
+    finally:
+        executor.close()
+    print(f"load {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
