@@ -1,4 +1,4 @@
-"""Find settings on the Train page (AppTest): trials appear live, Stop keeps them, the form fills."""
+"""Find settings on the Train page (AppTest): live trials, Stop keeps them, the form fills."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ At each of the last K cut-offs (spaced `--step`, default one horizon) the LSTM i
 as `forecast` would on the data up to it, and its forecast of the next H steps is scored beside
 naive, seasonal naive and ETS. Settings flags and `--config` are the same as `forecast`'s. The long
 frame goes to a spreadsheet-safe CSV, an optional HTML report shows every cut-off, and a JSON
-summary goes to stdout; progress goes to stderr.
+summary goes to stdout; progress goes to stderr. The cut-offs run in worker processes on this
+machine, or as Ray tasks with `--engine ray` (the default when `RAY_ADDRESS` is set).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lstm_core.commands._settings import (
     resolve_settings,
 )
 from lstm_core.errors import SettingsError
+from lstm_core.executor import ENGINES
 from lstm_core.jsonable import to_jsonable
 
 
@@ -44,8 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--step", type=int,
                         help="steps between cut-offs (default: one horizon)")
     add_settings_arguments(parser)
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="where the cut-offs run: worker processes on this machine, or Ray "
+                             "(default: ray when RAY_ADDRESS is set, else local)")
     parser.add_argument("--workers", type=int,
-                        help="worker processes (default: one per core; 1 runs in this process)")
+                        help="cut-offs trained at once (default: one per core, or every CPU of "
+                             "the Ray cluster; 1 with the local engine runs in this process)")
     parser.add_argument("--out", type=Path, default=Path("backtest.csv"),
                         help="long CSV of every cut-off's forecasts (default: backtest.csv)")
     parser.add_argument("--report", type=Path, help="also write a standalone HTML report here")
@@ -63,20 +69,22 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from lstm_core.backtest import backtest, backtest_verdict
     from lstm_core.evaluation import to_safe_csv
-    from lstm_core.executor import InlineExecutor, LocalExecutor, default_executor
+    from lstm_core.executor import executor_for
 
     if args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
     if args.workers is not None and args.workers < 1:
         raise SettingsError(f"--workers must be at least 1, got {args.workers}.")
+    executor = executor_for(args.engine, args.origins, args.workers)
     dataset = load_dataset_from_args(args)
     settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
-    if args.workers is None:
-        executor = default_executor(args.origins)
-    else:
-        executor = InlineExecutor() if args.workers == 1 else LocalExecutor(args.workers)
-    result = backtest(dataset.series, settings, origins=args.origins, step=args.step,
-                      executor=executor, on_progress=_progress)
+    try:
+        result = backtest(dataset.series, settings, origins=args.origins, step=args.step,
+                          executor=executor, on_progress=_progress)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()  # a local Ray started for this command ends with it
     args.out.write_bytes(to_safe_csv(result.frame))
     summary = {
         "file": dataset.name,
