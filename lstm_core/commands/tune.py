@@ -106,5 +106,6 @@ def run(args: argparse.Namespace) -> int:
                  if first is not None and first.score is not None else "")
               + f". {len(result.trials)} trials in {result.seconds:.1f} s. "
               f"Settings written to {args.out}; use them with "
-              f"`python -m lstm_core forecast {dataset.name} --config {args.out}`.")
+              f"`python -m lstm_core forecast {args.file} --horizon {args.horizon} "
+              f"--config {args.out}`.")
     return 0
