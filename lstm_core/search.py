@@ -6,7 +6,8 @@ horizon, units, layers, learning rate, dropout, batch size, and the recipe's bas
 and scores each on a rolling-origin backtest over the data BEFORE the holdout: the mean MASE of
 `run_forecast` at the last `origins` cut-offs of `series[:n - holdout]`. The holdout itself never
 reaches a trial, so choosing on the search's score cannot tune to it. The given settings are
-always trial 0, so the search never returns settings that did worse on its own score.
+always trial 0; another trial replaces them only if, selected on the earlier validation cut-offs,
+it also does as well at the latest one (`SearchResult.best`: against the winner's curse).
 
 Trials run in batches of `executor.workers` through `Executor.map` (inline, local processes or
 Ray: the same numbers on each); Optuna's ask-and-tell keeps the proposals in the caller. The
@@ -62,6 +63,7 @@ class Trial:
         seconds: wall time of the trial.
         epochs: epochs trained (summed over cut-offs).
         note: why a trial failed.
+        scores: the MASE at each validation cut-off, oldest first (complete trials).
     """
 
     number: int
@@ -72,19 +74,21 @@ class Trial:
     epochs: int
     note: str = ""
     losses: tuple[float, ...] = field(default=(), repr=False)
+    scores: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fields."""
         return {"number": self.number, "params": dict(self.params), "score": self.score,
                 "state": self.state, "seconds": self.seconds, "epochs": self.epochs,
-                "note": self.note, "losses": list(self.losses)}
+                "note": self.note, "losses": list(self.losses), "scores": list(self.scores)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trial:
         """The inverse of `to_dict`."""
         return cls(int(data["number"]), dict(data["params"]), data.get("score"),
                    str(data["state"]), float(data["seconds"]), int(data["epochs"]),
-                   str(data.get("note", "")), tuple(data.get("losses") or ()))
+                   str(data.get("note", "")), tuple(data.get("losses") or ()),
+                   tuple(data.get("scores") or ()))
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,26 @@ class SearchResult:
 
     @property
     def best(self) -> Trial | None:
-        """The complete trial with the lowest score (the earliest on ties), if any."""
+        """The chosen trial: selected on the earlier cut-offs, confirmed on the latest.
+
+        The lowest of many noisy scores flatters its trial (the winner's curse), so the trial
+        with the lowest mean MASE over the earlier validation cut-offs replaces the starting
+        settings (trial 0) only if it also does at least as well as they do at the latest
+        cut-off, whose score played no part in selecting it. With one cut-off, or without a
+        complete trial 0, the lowest mean wins. Ties go to the earlier trial.
+        """
+        done = [t for t in self.trials if t.state == "complete" and t.score is not None]
+        if not done:
+            return None
+        first = next((t for t in done if t.number == 0), None)
+        if first is None or len(first.scores) < 2:
+            return min(done, key=lambda t: (t.score, t.number))
+        challenger = min(done, key=lambda t: (float(np.mean(t.scores[:-1])), t.number))
+        return challenger if challenger.scores[-1] <= first.scores[-1] else first
+
+    @property
+    def lowest(self) -> Trial | None:
+        """The complete trial with the lowest mean score over every cut-off (unconfirmed)."""
         done = [t for t in self.trials if t.state == "complete" and t.score is not None]
         return min(done, key=lambda t: (t.score, t.number)) if done else None
 
@@ -258,14 +281,14 @@ def _evaluate(task: _Task, context: Any) -> Trial:
         verdict = "stopped"
     else:
         verdict = "complete"
-    score = float(np.mean(scores)) if verdict == "complete" and all(
-        s is not None and math.isfinite(s) for s in scores) else None
+    finite = verdict == "complete" and all(s is not None and math.isfinite(s) for s in scores)
+    score = float(np.mean(scores)) if finite else None
     if verdict == "complete" and score is None:
         verdict, note = "failed", "its validation error was not a number"
     else:
         note = ""
     return Trial(task.number, task.params, score, verdict, seconds, state["epoch"], note,
-                 tuple(state["losses"]))
+                 tuple(state["losses"]), tuple(float(s) for s in scores) if finite else ())
 
 
 def validation_cutoffs(n_before_holdout: int, horizon: int, origins: int) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from lstm_core.executor import InlineExecutor
 from lstm_core.search import (
     PRUNE_AFTER_EPOCHS,
     SearchResult,
+    Trial,
     _distributions,
     _evaluate,
     _Task,
@@ -63,13 +64,37 @@ def test_same_seed_and_trials_give_the_same_search_and_trial_zero_is_the_given_s
     assert [t.params for t in c.trials][1:] != [t.params for t in a.trials][1:]
 
 
-def test_best_is_the_lowest_complete_score_and_never_worse_than_the_start():
+def test_best_is_confirmed_against_the_start_and_round_trips():
     result = search(_quarterly(), TINY, budget=600, trials=4, seed=2)
-    scores = [t.score for t in result.trials if t.state == "complete"]
-    assert result.best.score == min(scores) <= result.trials[0].score
-    assert result.best_settings == apply_params(TINY, result.best.params)
+    first, best = result.trials[0], result.best
+    assert len(first.scores) == 3 and first.score == pytest.approx(np.mean(first.scores))
+    assert best.number == 0 or best.scores[-1] <= first.scores[-1]
+    assert result.best_settings == apply_params(TINY, best.params)
     again = SearchResult.from_dict(result.to_dict())
     assert _signature(again) == _signature(result) and again.best == result.best
+
+
+def _trial(number: int, scores: tuple[float, ...]) -> Trial:
+    return Trial(number, params_of(TINY), float(np.mean(scores)), "complete", 1.0, 10,
+                 scores=scores)
+
+
+def _result(*trials: Trial) -> SearchResult:
+    return SearchResult(TINY, trials, 60.0, 1.0, 0, len(trials[0].scores), False)
+
+
+def test_a_challenger_must_also_win_at_the_latest_cutoff_it_was_not_chosen_on():
+    start = _trial(0, (1.0, 1.0, 1.0))
+    lucky = _trial(1, (0.5, 0.5, 1.2))  # the lowest mean, but worse where it was not selected
+    steady = _trial(2, (0.8, 0.9, 0.95))
+    assert _result(start, lucky).best is start
+    assert _result(start, lucky).lowest is lucky
+    assert _result(start, lucky, steady).best is start  # only the selected one is confirmed
+    confirmed = _trial(3, (0.5, 0.5, 1.0))
+    assert _result(start, lucky, confirmed).best is start  # lucky is selected (earlier trial)
+    assert _result(start, confirmed).best is confirmed  # a tie at the latest cut-off is enough
+    one = _result(_trial(0, (1.0,)), _trial(1, (0.9,)))
+    assert one.best.number == 1  # one cut-off: nothing to confirm on, the lowest wins
 
 
 def test_a_trial_still_training_at_the_budget_is_stopped_and_not_scored(monkeypatch):
