@@ -13,20 +13,19 @@ and for `RayExecutor(workers=2)` on a local Ray of 2 CPUs:
   workers, and its ratio;
 - whether both engines gave exactly the same numbers (they must).
 
-Measured on this machine (2 cores, TF 2.21 CPU, Ray 2.60.0, 4 origins, 6 trials):
+Measured on this machine (2 cores, TF 2.21 CPU, Ray 2.60.0, 4 origins, 6 trials), after the
+local workers' OpenMP pool was capped at their core share (before: local warm backtest 1.99 s,
+search 6.96 s):
 
     engine  backtest cold  backtest warm  search (6 trials)  memory
-    local          5.63 s         1.99 s             6.96 s    1.4 GB (3 processes)
-    ray            6.39 s         1.30 s             7.02 s    2.1 GB (11 processes)
-    ratio ray/local: backtest cold 1.13, warm 0.66, search 1.01; Ray start 4.03 s
+    local          5.29 s         1.40 s             5.96 s    1.4 GB (3 processes)
+    ray            6.26 s         1.29 s             7.13 s    2.1 GB (11 processes)
+    ratio ray/local: backtest cold 1.18, warm 0.93, search 1.20; Ray start 3.03 s
     same numbers: backtest yes, search yes (6 and 6 trials)
 
 Ray costs its start (2.4-4 s, once per process) and ~0.7 GB more memory (GCS, raylet, agents,
-the channel actor). Its warm backtest is faster because Ray sets `OMP_NUM_THREADS=1` in its
-workers and the local workers leave oneDNN's OpenMP pool at one thread per core (2 workers x 2
-threads on 2 cores): with `OMP_NUM_THREADS=1` exported, the local warm backtest also takes
-~1.2 s. The search is paced by its batches (each waits for its slowest trial), so both engines
-take the same time. Ray's real gain is more machines (`ray start --head`, then `RAY_ADDRESS`).
+the channel actor); on one machine it is no faster than the local processes. Its real gain is more
+machines (`ray start --head`, then `RAY_ADDRESS`).
 """
 
 from __future__ import annotations
