@@ -499,7 +499,7 @@ def test_navigating_away_and_back_keeps_the_same_job(page, app_server, output_di
 def test_reload_during_training_loads_cleanly(page, app_server, output_dir):
     go(page, app_server)
     # Short enough that the orphaned job (a reload starts a new session) ends soon by itself.
-    _start_training(page, epochs=150)
+    _start_training(page, epochs=600)
     page.reload()
     wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).wait_for()
