@@ -114,6 +114,8 @@ def period_kind(freq: str | None) -> str:
     if not freq:
         return "step"
     base = freq.lstrip("0123456789").split("-")[0]
+    if len(base) > 1 and base[0] == "B" and base[1] in "MQYA":
+        base = base[1:]  # business month/quarter/year starts and ends: still months, ...
     for prefix, kind in _KINDS:
         if base.startswith(prefix) and not base.startswith("min"):
             return kind

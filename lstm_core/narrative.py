@@ -81,6 +81,7 @@ class Facts:
     best_score: float | None
     covered: int | None
     holdout_level_floor: int | None
+    counted: int
     backtest: BacktestFacts | None
     short: bool
     stopped: bool
@@ -144,17 +145,19 @@ def _holdout_scores(scores: Mapping[str, Mapping[str, float | None]]) -> tuple:
     return None, None, None, None
 
 
-def _coverage(holdout: pd.DataFrame, level: float) -> tuple[int | None, int | None]:
+def _coverage(
+    holdout: pd.DataFrame, level: float
+) -> tuple[int | None, int | None, int]:
     needed = {"actual", "lower", "upper"}
     if holdout.empty or not needed <= set(holdout.columns):
-        return None, None
+        return None, None, 0
     rows = holdout.dropna(subset=["actual", "lower", "upper"])
     if rows.empty:
-        return None, None
+        return None, None, 0
     inside = int(((rows["actual"] >= rows["lower"]) & (rows["actual"] <= rows["upper"])).sum())
     from scipy.stats import binom
 
-    return inside, int(binom.ppf(MISS_TAIL, len(rows), level))
+    return inside, int(binom.ppf(MISS_TAIL, len(rows), level)), len(rows)
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -208,7 +211,7 @@ def run_facts(run: Any, backtest: Mapping[str, Any] | None = None) -> Facts:
     lower, upper = _column(future, "lower"), _column(future, "upper")
     metric, lstm_score, best, best_score = _holdout_scores(run.scores)
     level = float(run.settings.level)
-    covered, floor = _coverage(run.holdout, level)
+    covered, floor, counted = _coverage(run.holdout, level)
     freq = run.series.index.freqstr if isinstance(run.series.index, pd.DatetimeIndex) \
         and run.series.index.freq is not None else None
     season = run.season_length
@@ -235,6 +238,7 @@ def run_facts(run: Any, backtest: Mapping[str, Any] | None = None) -> Facts:
         best_score=best_score,
         covered=covered,
         holdout_level_floor=floor,
+        counted=counted,
         backtest=backtest_facts(backtest),
         short=is_short(int(len(run.series)), season),
         stopped=bool(run.stopped),
@@ -249,8 +253,10 @@ def narrative(run: Any, lang: str = "en", backtest: Mapping[str, Any] | None = N
     Args:
         run: a `PresentedRun`.
         lang: "en" or "th".
-        backtest: a backtest summary to report (optional).
+        backtest: a backtest summary to report (default: the one saved with the run, if any).
     """
+    if backtest is None and getattr(run, "backtest", None):
+        backtest = (run.backtest or {}).get("summary")
     facts = run_facts(run, backtest)
     return [
         *forecast_sentences(facts, lang),
@@ -379,7 +385,7 @@ class _EN:
     @staticmethod
     def coverage(f: Facts) -> str:
         return (f"The {fmt_percent(f.level)} range held {f.covered} of the "
-                f"{f.holdout_points} held-out values.")
+                f"{f.counted} held-out values.")
 
     @staticmethod
     def backtest(b: BacktestFacts) -> str:
@@ -469,7 +475,7 @@ class _TH:
     @staticmethod
     def coverage(f: Facts) -> str:
         return (f"ช่วงคาดการณ์ {fmt_percent(f.level)} ครอบคลุมค่าจริง {f.covered} จาก "
-                f"{f.holdout_points} ค่าในช่วงทดสอบ")
+                f"{f.counted} ค่าในช่วงทดสอบ")
 
     @staticmethod
     def backtest(b: BacktestFacts) -> str:

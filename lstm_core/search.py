@@ -7,7 +7,9 @@ and scores each on a rolling-origin backtest over the data BEFORE the holdout: t
 `run_forecast` at the last `origins` cut-offs of `series[:n - holdout]`. The holdout itself never
 reaches a trial, so choosing on the search's score cannot tune to it. The given settings are
 always trial 0; another trial replaces them only if, selected on the earlier validation cut-offs,
-it also does as well at the latest one (`SearchResult.best`: against the winner's curse).
+it also does as well at the latest one (`SearchResult.best`: against the winner's curse). The
+sampler is told the mean over every cut-off, the latest included, so the latest cut-off guides
+which trials are tried though not which one is chosen.
 
 Trials run in batches of `executor.workers` through `Executor.map` (inline, local processes or
 Ray: the same numbers on each); Optuna's ask-and-tell keeps the proposals in the caller. The

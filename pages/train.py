@@ -342,9 +342,14 @@ def _search_result(dataset: Dataset, job: TrainingJob) -> None:
     if snap.status == "failed":
         st.error(md_escape(snap.error or "The search failed."))
         return
+    from ui.datasets import data_key
+
     result = job.result
     progress = state.get(state.SEARCH_PROGRESS)
-    if result is None or progress is None or progress.dataset != dataset.name:
+    if result is None or progress is None:
+        return
+    if progress.dataset != data_key(dataset):
+        st.info("The last search ran on other data; search again for this series.")
         return
     best, first = result.best, result.trials[0] if result.trials else None
     pruned = sum(t.state == "pruned" for t in result.trials)
@@ -359,6 +364,17 @@ def _search_result(dataset: Dataset, job: TrainingJob) -> None:
             + (", stopped by you." if result.stopped else "."),
             icon=":material/check_circle:",
         )
+        lowest = result.lowest
+        if lowest is not None and lowest is not best:
+            why = (
+                "the trial that led on the earlier cut-offs did not hold up at the latest one "
+                "(a low score among many tries is often luck), so your settings stay."
+                if best.number == 0 else
+                f"trial {best.number} led on the earlier cut-offs and held up at the latest one, "
+                "where it was not chosen."
+            )
+            st.caption(f"Trial {lowest.number} had the lowest score ({lowest.score:.3f}), but "
+                       + why)
         if state.get(state.SEARCH) is result:
             st.info(f"The form below holds trial {best.number}'s settings (recipe: base "
                     f"{best.params['base']}, shrinkage {'on' if best.params['shrink'] else 'off'}"

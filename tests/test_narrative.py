@@ -193,3 +193,24 @@ def test_thai_dates_use_the_buddhist_year():
     assert fmt_period(pd.Timestamp("2024-03-01"), "MS", "th") == "มี.ค. 2567"
     assert fmt_period(pd.Timestamp("2024-03-01"), "QS-JAN", "th") == "ไตรมาส 1/2567"
     assert fmt_period(pd.Timestamp("2024-03-05"), "D", "th") == "5 มี.ค. 2567"
+
+
+def test_coverage_counts_only_held_out_values_that_exist():
+    run = hand_made_run(HISTORY, LAST)
+    run.holdout.loc[[0, 1, 2], "actual"] = np.nan
+    assert narrative(run, "en")[4] == "The 80% range held 9 of the 9 held-out values."
+
+
+def test_the_backtest_saved_with_a_run_is_told_by_default():
+    summary = {"origins": 4, "models": {"lstm": {"mean_mase": 0.8},
+                                        "seasonal_naive": {"mean_mase": 1.0}}}
+    run = hand_made_run(HISTORY, LAST, backtest={"summary": summary})
+    assert ("Over 4 past cut-offs the LSTM's mean MASE was 0.80 against 1.00 for the best "
+            "baseline, repeating the last season.") in narrative(run, "en")
+
+
+def test_business_month_data_is_monthly():
+    from lstm_core.i18n import period_kind
+
+    assert [period_kind(f) for f in ("BMS", "BME", "BQS", "BYS", "B", "MS")] == [
+        "month", "month", "quarter", "year", "day", "month"]

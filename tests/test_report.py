@@ -118,6 +118,14 @@ def test_hostile_names_stay_literal_and_neutralised_in_the_deck():
                 assert not shape.text_frame.text.startswith("=")
 
 
+def test_control_characters_in_names_are_dropped_not_a_crash():
+    run = _run(name="sales\x01 run\x1f", series_name="units\x0b")
+    deck = _deck(run)
+    assert deck.slides[0].shapes.title.text == "sales run"
+    page = report_html(run, "en")
+    assert "sales run" in page and "sales\x01" not in page
+
+
 @pytest.mark.parametrize("lang", ["en", "th"])
 def test_report_is_one_offline_page_with_every_title_and_sentence(lang):
     run = _run()

@@ -53,3 +53,23 @@ def test_find_settings_lists_trials_stops_and_fills_the_form(monkeypatch, tmp_pa
 
     saved = RunStore().manifest(at.session_state["run_id"])["extra"]["search"]
     assert [t["number"] for t in saved["trials"]] == [t.number for t in result.trials]
+
+
+def test_new_data_stops_and_forgets_a_search(monkeypatch, tmp_path):
+    monkeypatch.setenv("LSTM_STUDIO_WORKERS", "1")
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/train.py").run()
+    _button(at, "find_settings").click().run()
+    job = at.session_state["search_job"]
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="sample_pick").set_value("counting").run()
+    [load] = [b for b in at.button if b.label == "Load sample"]
+    load.click().run()
+    job.join(120)
+    assert job.snapshot().status in ("stopped", "done")
+    assert job.result is None or job.result.stopped
+    assert at.session_state["search_job"] is None and at.session_state["search"] is None
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "stop_search"]

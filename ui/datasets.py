@@ -49,8 +49,8 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
     )
     if len(dataset.series) == 0:
         raise DataError("The file has no usable rows. Check that it holds numbers.")
-    changed = state.get(state.DATASET) is None or _fingerprint(state.get(state.DATASET)) != (
-        _fingerprint(dataset)
+    changed = state.get(state.DATASET) is None or data_key(state.get(state.DATASET)) != (
+        data_key(dataset)
     )
     state.put(state.RAW, raw)
     state.put(state.DATASET, dataset)
@@ -61,6 +61,12 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
         state.put(state.RUN_ID, None)
         state.put(state.RUN_NAME, None)
         state.put(state.RUN_MANIFEST, None)
+        search = state.get(state.SEARCH_JOB)
+        if search is not None:
+            search.stop()  # a search of the old series is of no use to the new one
+        state.put(state.SEARCH_JOB, None)
+        state.put(state.SEARCH_PROGRESS, None)
+        state.put(state.SEARCH, None)
     return dataset
 
 
@@ -71,5 +77,6 @@ def load_sample(key: str) -> Dataset:
     return load_into_session(raw)
 
 
-def _fingerprint(dataset: Dataset) -> tuple[str, str]:
+def data_key(dataset: Dataset) -> tuple[str, str]:
+    """What identifies a dataset's series: its name and a hash of its values and dates."""
     return dataset.name, fingerprint(dataset.series)

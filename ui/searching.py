@@ -28,7 +28,7 @@ class SearchProgress:
     """What a running search has finished so far (written by the job thread, read by the page)."""
 
     budget: float
-    dataset: str
+    dataset: tuple[str, str]  # ui.datasets.data_key of the series searched
     started: float = field(default_factory=time.monotonic)
     trials: list[Any] = field(default_factory=list)  # lstm_core.search.Trial, in order
     arrived: list[float] = field(default_factory=list)  # seconds after the start
@@ -51,11 +51,19 @@ class SearchProgress:
             return list(self.trials), list(self.arrived), dict(self.training)
 
 
+_RAY: Any = None  # one Ray executor per server process, reused by every search
+_RAY_LOCK = threading.Lock()
+
+
 def _executor() -> Any:
+    global _RAY
     if os.environ.get("RAY_ADDRESS"):
         from lstm_core.executor import executor_for
 
-        return executor_for("ray")
+        with _RAY_LOCK:
+            if _RAY is None:
+                _RAY = executor_for("ray")
+            return _RAY
     from ui.backtesting import shared_executor
 
     return shared_executor()
@@ -64,9 +72,10 @@ def _executor() -> Any:
 def start_search(dataset: Dataset, settings: Settings, budget: float) -> TrainingJob:
     """Create, store in the session and start a search from `settings` for `dataset`."""
     from lstm_core.search import search
+    from ui.datasets import data_key
     from ui.training import freeze_tensorflow_objects, session_alive
 
-    progress = SearchProgress(float(budget), dataset.name)
+    progress = SearchProgress(float(budget), data_key(dataset))
     series = dataset.series
 
     def work(on_epoch, should_stop):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def _trial_line(trial) -> None:
           file=sys.stderr, flush=True)
 
 
+def _data_flags(args: argparse.Namespace) -> str:
+    """The data flags given, so the suggested `forecast` reads the same series."""
+    flags = [(flag, getattr(args, dest)) for flag, dest in
+             (("--date-col", "date_col"), ("--value-col", "value_col"), ("--sheet", "sheet"))]
+    return "".join(f" {flag} {shlex.quote(str(value))}" for flag, value in flags if value)
+
+
 def run(args: argparse.Namespace) -> int:
     """Load FILE, search, print the trials and write the best settings."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -106,6 +114,6 @@ def run(args: argparse.Namespace) -> int:
                  if first is not None and first.score is not None else "")
               + f". {len(result.trials)} trials in {result.seconds:.1f} s. "
               f"Settings written to {args.out}; use them with "
-              f"`python -m lstm_core forecast {args.file} --horizon {args.horizon} "
-              f"--config {args.out}`.")
+              f"`python -m lstm_core forecast {args.file}{_data_flags(args)} "
+              f"--horizon {args.horizon} --config {args.out}`.")
     return 0

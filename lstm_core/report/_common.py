@@ -8,6 +8,7 @@ builders then write it as literal text (python-pptx escapes XML itself, the repo
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from typing import Any
 
@@ -29,9 +30,13 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
                      *(f"LPT{i}" for i in range(1, 10))}
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def user_text(value: object) -> str:
-    """User-typed text ready to show: formula-like text neutralised as in the CSV export."""
-    return str(neutralise_csv_cell(str(value)))
+    """User-typed text ready to show: control characters dropped (XML cannot hold them),
+    formula-like text neutralised as in the CSV export."""
+    return str(neutralise_csv_cell(_CONTROL.sub("", str(value))))
 
 
 def safe_screen(screen: Screen) -> Screen:
