@@ -30,7 +30,8 @@ BASELINE_LABELS = {"naive": "Naive", "seasonal_naive": "Seasonal naive", "ets": 
 _TIME_COLUMNS = ("date", "step")
 
 
-def _safe(text: object) -> str:
+def plain_text(text: object) -> str:
+    """User text for a Plotly label, shown exactly as typed."""
     # Plotly renders a few tags (<b>, <br>, <a>) in labels: escape <, > and &, which it decodes
     # back for display. Quotes stay as typed (Plotly would show "&quot;" literally).
     return html.escape(str(text), quote=False)
@@ -38,12 +39,12 @@ def _safe(text: object) -> str:
 
 def _layout(fig: go.Figure, title: str | None, *, slider: bool, y_title: str | None = None) -> None:
     fig.update_layout(
-        title=_safe(title) if title else None,
+        title=plain_text(title) if title else None,
         template="plotly_white",
         hovermode="x unified",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 40, "r": 20, "t": 60 if title else 30, "b": 30},
-        yaxis_title=_safe(y_title) if y_title else None,
+        yaxis_title=plain_text(y_title) if y_title else None,
     )
     if slider:
         fig.update_xaxes(rangeslider={"visible": True})
@@ -85,7 +86,7 @@ def series_figure(
     Returns:
         Traces: the series, then "Filled values" (only when there are any).
     """
-    name = _safe(series.name if series.name is not None else "value")
+    name = plain_text(series.name if series.name is not None else "value")
     fig = go.Figure(
         go.Scatter(
             x=series.index, y=series.to_numpy(), mode="lines", name=name,
@@ -134,7 +135,7 @@ def loss_figure(
         fig.add_trace(
             go.Scatter(
                 x=list(range(1, len(values) + 1)), y=values, mode="lines",
-                name=labels.get(key, _safe(key)), line={"width": 3.5} if large else None,
+                name=labels.get(key, plain_text(key)), line={"width": 3.5} if large else None,
             )
         )
     if best_epoch is not None:
@@ -264,7 +265,7 @@ def compare_figure(
     for label, frame in results:
         fig.add_trace(
             go.Scatter(x=frame[_time_column(frame)], y=frame["forecast"], mode="lines+markers",
-                       name=_safe(label))
+                       name=plain_text(label))
         )
     _layout(fig, "Runs compared on the holdout", slider=True)
     return fig

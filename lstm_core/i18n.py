@@ -109,6 +109,14 @@ _KINDS = (
 )
 
 
+def series_freq(series: pd.Series) -> str | None:
+    """The pandas frequency of a series' dates (None without dates or without a regular step)."""
+    index = series.index
+    if isinstance(index, pd.DatetimeIndex) and index.freq is not None:
+        return index.freqstr
+    return None
+
+
 def period_kind(freq: str | None) -> str:
     """What one step of a frequency is called: year, quarter, month, week, day, hour or step."""
     if not freq:

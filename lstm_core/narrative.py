@@ -5,8 +5,8 @@ trough, the range at the peak, how the LSTM did on the holdout and in the backte
 baseline, and which caveats apply); `narrative(run, lang)` writes them as sentences. Nothing in a
 sentence is typed by hand: tests recompute each number from the run's frames.
 
-A run is anything shaped like `lstm_core.run_record.PresentedRun` (a saved run, or a fresh result
-turned into one by `present_result`).
+A run is a `lstm_core.run_record.PresentedRun` (a saved run) or a fresh `ForecastResult`: both
+carry the series, settings, holdout and future frames, scores, season, validation and stop flag.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lstm_core.i18n import (
     fmt_signed,
     period_kind,
     period_word,
+    series_freq,
 )
 from lstm_core.scoreboard import baseline_words, best_baseline
 
@@ -212,8 +213,7 @@ def run_facts(run: Any, backtest: Mapping[str, Any] | None = None) -> Facts:
     metric, lstm_score, best, best_score = _holdout_scores(run.scores)
     level = float(run.settings.level)
     covered, floor, counted = _coverage(run.holdout, level)
-    freq = run.series.index.freqstr if isinstance(run.series.index, pd.DatetimeIndex) \
-        and run.series.index.freq is not None else None
+    freq = series_freq(run.series)
     season = run.season_length
     return Facts(
         freq=freq,

@@ -9,7 +9,6 @@ chart, the deck's native PowerPoint chart and the report's chart show the same n
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstm_core.i18n import check_language, fmt_number, fmt_period, period_word
+from lstm_core.i18n import check_language, fmt_number, fmt_period, period_word, series_freq
 from lstm_core.narrative import (
     caveat_sentences,
     forecast_sentences,
@@ -95,7 +94,7 @@ def present_screens(
         backtest = (run.backtest or {}).get("summary")
     facts = run_facts(run, backtest)
     y_title = str(run.series.name) if run.series.name is not None else ""
-    freq = _freq(run.series)
+    freq = series_freq(run.series)
     screens = [
         _data_screen(run, lang, y_title),
         _learning_screen(run, lang),
@@ -108,12 +107,6 @@ def present_screens(
         Screen("summary", text("summary", lang), tuple(narrative(run, lang, backtest))),
     ]
     return [replace(screen, lang=lang, freq=freq) for screen in screens]
-
-
-def _freq(series: pd.Series) -> str | None:
-    index = series.index
-    return index.freqstr if isinstance(index, pd.DatetimeIndex) and index.freq is not None \
-        else None
 
 
 def band_label(screen: Screen) -> str:
@@ -130,7 +123,7 @@ def _band_names(lang: str, level: float) -> tuple[str, str]:
 
 def _data_screen(run: Any, lang: str, y_title: str) -> Screen:
     series = run.series.dropna()
-    freq = _freq(run.series)
+    freq = series_freq(run.series)
     n = len(series)
     unit = period_word(freq, lang, n)
     start, end = (fmt_period(series.index[0], freq, lang), fmt_period(series.index[-1], freq, lang))
@@ -242,6 +235,8 @@ def screen_figure(screen: Screen, *, font_size: int = 20, height: int = 520) -> 
     """
     import plotly.graph_objects as go
 
+    from lstm_core.charts import plain_text
+
     if screen.table is None or screen.table.empty:
         return None
     table = screen.table
@@ -285,11 +280,6 @@ def screen_figure(screen: Screen, *, font_size: int = 20, height: int = 520) -> 
         if finite.size and finite.min() > 0 and finite.max() / finite.min() > 30:
             fig.update_yaxes(type="log")
     return fig
-
-
-def plain_text(value: object) -> str:
-    """User text for a Plotly label: Plotly renders a few tags, so <, > and & are escaped."""
-    return html.escape(str(value), quote=False)
 
 
 __all__ = [

@@ -405,19 +405,6 @@ def _fits(series: pd.Series, settings: Settings, end: int) -> bool:
     return True
 
 
-def importances(result: SearchResult) -> dict[str, float]:
-    """Optuna's parameter importances over the complete trials (empty with fewer than 3)."""
-    study = _study_of(result)
-    if study is None:
-        return {}
-    import optuna
-
-    try:
-        return dict(optuna.importance.get_param_importances(study))
-    except (RuntimeError, ValueError):
-        return {}
-
-
 def _study_of(result: SearchResult) -> Any:
     """The search's trials as an Optuna study, for Optuna's own figures."""
     import optuna

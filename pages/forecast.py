@@ -12,7 +12,7 @@ import streamlit as st
 from lstm_core.charts import future_figure, holdout_figure
 from lstm_core.evaluation import to_safe_csv
 from lstm_core.narrative import narrative
-from lstm_core.run_record import PresentedRun, present_result
+from lstm_core.run_record import present_result
 from lstm_core.scoreboard import scoreboard_frame, verdict
 from ui import state
 from ui.entry import ensure_entrypoint
@@ -57,11 +57,15 @@ def _coverage_note(result: Any) -> str:
     )
 
 
-def _in_short(presented: PresentedRun) -> None:
-    """The run's story in plain sentences, in the session's language."""
+def _in_short(result: Any) -> None:
+    """The run's story in plain sentences, in the session's language.
+
+    `narrative` reads a fresh result and a reopened run alike, so nothing is converted here on
+    every rerun; the deck and report convert the result only when one is downloaded.
+    """
     lang = state.get(state.LANGUAGE)
     try:
-        sentences = narrative(presented, lang)
+        sentences = narrative(result, lang)
     except ValueError:
         return
     with st.container(border=True):
@@ -72,20 +76,21 @@ def _in_short(presented: PresentedRun) -> None:
                      else "นำเสนอผลนี้ในที่ประชุม")
 
 
-def _handouts(presented: PresentedRun) -> None:
+def _handouts(result: Any, name: str) -> None:
     from lstm_core.report import build_deck, report_html, safe_filename
 
     lang = state.get(state.LANGUAGE)
     cols = st.columns(4)
     cols[0].download_button(
-        "Deck (.pptx)", lambda: build_deck(presented, lang),
-        file_name=safe_filename(presented.name, ".pptx"), icon=":material/slideshow:",
+        "Deck (.pptx)", lambda: build_deck(present_result(result, name=name), lang),
+        file_name=safe_filename(name, ".pptx"), icon=":material/slideshow:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         help="PowerPoint slides with native, editable charts: one per Present screen.",
     )
     cols[1].download_button(
-        "Report (.html)", lambda: report_html(presented, lang).encode("utf-8"),
-        file_name=safe_filename(presented.name, ".html"), mime="text/html",
+        "Report (.html)",
+        lambda: report_html(present_result(result, name=name), lang).encode("utf-8"),
+        file_name=safe_filename(name, ".html"), mime="text/html",
         icon=":material/description:", help="One self-contained page with the same content.",
     )
 
@@ -140,7 +145,6 @@ if result is None:
 name = state.get(state.RUN_NAME)
 if name:
     st.caption(f"Run: {md_escape(name)}")
-presented = present_result(result, name=name or "Unsaved run")
 validation = getattr(result, "validation", None) or {}
 if validation.get("note"):
     # What the validation points said of the LSTM, before any holdout score is shown.
@@ -148,7 +152,7 @@ if validation.get("note"):
         st.warning(md_escape(validation["note"]), icon=":material/info:")
     else:
         st.info(md_escape(validation["note"]), icon=":material/model_training:")
-_in_short(presented)
+_in_short(result)
 if result.notes:
     with st.expander("How this forecast was made"):
         for note in result.notes:
@@ -168,5 +172,5 @@ st.caption(_coverage_note(result))
 with st.expander("Forecast table"):
     st.dataframe(result.future, hide_index=True)
 _downloads(result, holdout_fig, future_fig)
-_handouts(presented)
+_handouts(result, name or "Unsaved run")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
 import sys
 import time
@@ -12,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import ray  # pinned in requirements.txt, like every runtime dependency
 
 from lstm_core.backtest import backtest
 from lstm_core.cli import main
@@ -24,14 +24,6 @@ from lstm_core.executor import (
     default_executor,
     executor_for,
 )
-
-try:
-    import ray
-except ImportError:
-    if os.environ.get("CI"):
-        pytest.fail("ray is required in CI (pip install -r requirements.txt) but cannot be "
-                    "imported", pytrace=False)
-    pytest.skip("ray not installed (pip install -r requirements.txt)", allow_module_level=True)
 
 TINY = Settings(
     window=WindowConfig(input_length=8, horizon=4),

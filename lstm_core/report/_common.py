@@ -12,8 +12,6 @@ import re
 import unicodedata
 from typing import Any
 
-import pandas as pd
-
 from lstm_core.evaluation import neutralise_csv_cell
 from lstm_core.i18n import check_language
 from lstm_core.present import Screen, text
@@ -53,13 +51,6 @@ def safe_screen(screen: Screen) -> Screen:
         sentences=tuple(user_text(s) for s in screen.sentences), table=table,
         x_title=user_text(screen.x_title), y_title=user_text(screen.y_title), band=band,
     )
-
-
-def run_freq(run: Any) -> str | None:
-    """The pandas frequency of the run's dates (None without dates or without a regular step)."""
-    index = run.series.index
-    return index.freqstr if isinstance(index, pd.DatetimeIndex) and index.freq is not None \
-        else None
 
 
 def cover_lines(run: Any, lang: str) -> tuple[str, list[str]]:

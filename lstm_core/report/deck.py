@@ -23,9 +23,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from lstm_core.i18n import check_language, fmt_period
+from lstm_core.i18n import check_language, fmt_period, series_freq
 from lstm_core.present import Screen, present_screens
-from lstm_core.report._common import cover_lines, made_with, run_freq, safe_screen, user_text
+from lstm_core.report._common import cover_lines, made_with, safe_screen, user_text
 
 # 16:9 at PowerPoint's own widescreen size.
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -57,7 +57,7 @@ def build_deck(run: Any, lang: str = "en", backtest: Mapping[str, Any] | None = 
     title, lines = cover_lines(run, lang)
     deck.core_properties.title = title
     _cover_slide(deck, title, [*lines, made_with(lang)], lang)
-    freq = run_freq(run)
+    freq = series_freq(run.series)
     for screen in present_screens(run, lang, backtest):
         _screen_slide(deck, safe_screen(screen), freq, lang)
     buffer = io.BytesIO()
