@@ -330,11 +330,14 @@ def _summary(frame: pd.DataFrame, scores: pd.DataFrame, level: float) -> dict[st
             "origins": int(len(scores))}
 
 
-def backtest_verdict(summary: dict[str, Any]) -> str:
-    """One plain sentence: how often the LSTM beat seasonal naive, and who was best on average."""
+def backtest_verdict(summary: dict[str, Any], unit: str = "cut-off") -> str:
+    """One plain sentence: how often the LSTM beat seasonal naive, and who was best on average.
+
+    `unit` names what was counted ("cut-off"; a panel's "(series, cut-off) pair").
+    """
     k = summary["origins"]
     wins = round(summary["lstm_beats"]["seasonal_naive"] * k)
-    lead = f"The LSTM beat seasonal naive at {wins} of {k} cut-off{'s' if k != 1 else ''}"
+    lead = f"The LSTM beat seasonal naive at {wins} of {k} {unit}{'s' if k != 1 else ''}"
     metric = "mean_mase"
     means = {name: s[metric] for name, s in summary["models"].items() if s[metric] is not None}
     if len(means) < len(MODELS):

@@ -196,3 +196,110 @@ def _frame(records: list[dict[str, Any]], series: pd.Series) -> pd.DataFrame:
         if column not in ("date", "step"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
+
+
+# ---------------------------------------------------------------- many series
+
+
+def record_panel_run(
+    result: Any, *, dataset_name: str, health: dict[str, dict[str, Any]] | None = None,
+    name: str | None = None, store: Any = None,
+) -> tuple[str | None, str]:
+    """Save a finished `PanelResult` as one run; return its id (None when not saved) and name.
+
+    A global run stores its shared networks once; a local run stores every series' networks
+    (it is not saved above the bundle's model cap, and the name says so).
+    """
+    from lstm_core.runs import MAX_MODELS, RunStore
+
+    name = name or run_name(dataset_name, result.settings)
+    manifest, models = panel_manifest(result, name=name, dataset_name=dataset_name,
+                                      health=health)
+    if len(models) > MAX_MODELS:
+        return None, name
+    return (store or RunStore()).add(models, manifest), name
+
+
+def panel_manifest(
+    result: Any, *, name: str, dataset_name: str,
+    health: dict[str, dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """The manifest of a `PanelResult` and the models it stores, in bundle order.
+
+    The top level describes the whole panel (scores are the mean MASE per model across series;
+    `holdout` and `future` are long, with a `series` column); `extra.panel` holds every series'
+    single-series entries, so `series_manifest` can rebuild any one of them as an ordinary run.
+    """
+    from lstm_core.panel import long_frame
+
+    models: list[Any] = list(result.models)
+    per_series: dict[str, dict[str, Any]] = {}
+    for key, one in result.results.items():
+        if result.mode == "global":
+            indices = list(range(len(result.models)))
+        else:
+            indices = list(range(len(models), len(models) + len(one.models)))
+            models += list(one.models)
+        single = manifest_from_result(one, name=f"{name} · {key}", dataset_name=dataset_name,
+                                      health=(health or {}).get(key))
+        per_series[key] = {
+            "models": indices,
+            **{k: single[k] for k in ("settings", "health", "history", "best_epoch", "scores",
+                                      "holdout", "future", "coverage", "transform", "points",
+                                      "fingerprint")},
+            "extra": single["extra"],
+        }
+    aggregate = result.aggregate()
+    scores = {model: {"mase": values["mean_mase"]}
+              for model, values in aggregate["models"].items()}
+    first = result.train_results[0] if result.train_results else None
+    everything = pd.concat([one.series.reset_index(drop=True)
+                            for one in result.results.values()], ignore_index=True)
+    manifest = make_manifest(
+        name=name, dataset_name=dataset_name, series=everything,
+        settings=result.settings.to_dict(), health={}, history=first.history if first else {},
+        best_epoch=first.best_epoch if first else None, scores=scores,
+        holdout=long_frame({k: r.holdout for k, r in result.results.items()}),
+        future=long_frame({k: r.future for k, r in result.results.items()}),
+        coverage=aggregate["coverage"], seconds=result.seconds,
+        extra={
+            "panel": {
+                "mode": result.mode, "ids": list(result.results), "excluded": result.excluded,
+                "aggregate": aggregate, "windows": result.windows, "notes": list(result.notes),
+                "series": per_series,
+            },
+            "stopped": bool(result.stopped),
+        },
+    )
+    return manifest, models
+
+
+def is_panel(manifest: dict[str, Any]) -> bool:
+    """True for a run of many series (`record_panel_run`)."""
+    return "panel" in (manifest.get("extra") or {})
+
+
+def series_manifest(manifest: dict[str, Any], key: str) -> dict[str, Any]:
+    """One series of a panel run as an ordinary run manifest (for the single-series views).
+
+    Raises:
+        BundleError: the run is not a panel, or holds no series `key`.
+    """
+    panel = (manifest.get("extra") or {}).get("panel")
+    if panel is None:
+        raise BundleError("This run holds one series; open it directly.")
+    entry = (panel.get("series") or {}).get(key)
+    if entry is None:
+        raise BundleError(f"This run holds no series named '{key}'.")
+    single = {k: v for k, v in manifest.items() if k != "extra"}
+    single.update({k: v for k, v in entry.items() if k != "models"})
+    single["name"] = f"{manifest.get('name', '')} · {key}"
+    return single
+
+
+def panel_models(manifest: dict[str, Any], models: list[Any], key: str) -> list[Any]:
+    """The networks that forecast series `key` of a saved panel run (from `load_bundle`)."""
+    entry = ((manifest.get("extra") or {}).get("panel") or {}).get("series", {}).get(key)
+    if entry is None:
+        raise BundleError(f"This run holds no series named '{key}'.")
+    return [models[i] for i in entry["models"]]

@@ -8,6 +8,7 @@ the functions that save or load models.
 from lstm_core.runs.bundle import (
     FORMAT,
     FORMAT_VERSION,
+    MAX_MODELS,
     fingerprint,
     load_bundle,
     make_manifest,
@@ -22,6 +23,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "HOME_ENV",
+    "MAX_MODELS",
     "RunInfo",
     "RunStore",
     "default_home",

@@ -1,0 +1,464 @@
+"""Many series at once: one global LSTM trained on the windows of every series, or one per series.
+
+`run_panel(series, settings)` is `run_forecast` for a panel (several series sharing a frequency):
+
+1. `prepare`: for every series, `make_plan` (a series too short for the settings is left out, with
+   the plan's own message as the reason), `fit_recipe`, its training and early-stopping windows and
+   its holdout baselines. Series are independent, so this runs in chunks through an `Executor`.
+2. `train`: in "global" mode one ensemble is trained on the windows of every series at once. Each
+   window is normalised by itself (the recipe), so series of any scale share one network. Above
+   `MAX_PANEL_WINDOWS` windows an epoch sees an evenly spaced subset of every series.
+3. per series, exactly the single-series steps: `validate_correction` (how much of the correction
+   this series uses, on its own early-stopping points), `calibrate` (its conformal intervals),
+   `score_holdout` and `future_frame`.
+
+The result holds one `ForecastResult` per series, so every single-series view (charts, scoreboard,
+narrative) works on any of them. In "local" mode every series gets its own `run_forecast`: the
+comparison the global model has to beat.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from lstm_core.config import Settings
+from lstm_core.errors import DataError, SettingsError
+from lstm_core.executor import Executor, InlineExecutor, TaskContext
+from lstm_core.pipeline import (
+    SCORE_MODELS,
+    ForecastResult,
+    _ensemble_notes,
+    _holdout_baselines,
+    calibrate,
+    fit_recipe,
+    future_frame,
+    run_forecast,
+    score_holdout,
+    train_members,
+    training_windows,
+    validate_correction,
+)
+from lstm_core.plan import Plan, default_settings, make_plan
+
+Mode = Literal["global", "local"]
+MODES: tuple[str, ...] = ("global", "local")
+MODE_LABELS = {"global": "one LSTM for all series", "local": "one LSTM per series"}
+# An epoch of the global model sees at most this many windows (an even share of every series):
+# beyond it more windows of the same series add training time, not information.
+MAX_PANEL_WINDOWS = 20_000
+# How many series one preparation task handles (a worker pays its start-up once per task).
+CHUNK = 25
+
+OnProgress = Callable[[dict[str, Any]], None]
+
+__all__ = [
+    "MAX_PANEL_WINDOWS",
+    "MODES",
+    "MODE_LABELS",
+    "PanelResult",
+    "check_mode",
+    "common_season",
+    "panel_default_settings",
+    "run_panel",
+    "typical_length",
+]
+
+
+def check_mode(mode: str) -> str:
+    """The one refusal of an unknown panel mode."""
+    if mode not in MODES:
+        raise SettingsError(f"mode must be one of {', '.join(MODES)}, got '{mode}'.")
+    return mode
+
+
+def typical_length(series: Mapping[str, pd.Series]) -> int:
+    """The series length a panel's automatic settings are made for: the median length."""
+    lengths = [len(s) for s in series.values()]
+    if not lengths:
+        raise DataError("The file holds no series to forecast.")
+    return int(np.median(lengths))
+
+
+def common_season(seasons: Sequence[int | None]) -> int | None:
+    """The season a panel's automatic settings use: the one most of its series have."""
+    known = [s for s in seasons if s]
+    if not known:
+        return None
+    values, counts = np.unique(known, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def panel_default_settings(
+    series: Mapping[str, pd.Series], season_length: int | None, horizon: int | None = None
+) -> Settings:
+    """Automatic settings for a panel: `default_settings` for its typical series length.
+
+    One set of settings serves every series (a global network has one window and horizon); series
+    shorter than they need are left out by `run_panel`, with the reason.
+    """
+    return default_settings(typical_length(series), season_length, horizon)
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """What a panel run produced: one `ForecastResult` per series, and what was left out.
+
+    Attributes:
+        settings: the settings every series used.
+        mode: "global" (one network for all series) or "local" (one per series).
+        results: series id -> its `ForecastResult` (in global mode they share `models`).
+        excluded: series id -> why it was left out (too short for the settings, ...).
+        notes: plain sentences about the whole run.
+        models: the global networks (empty in local mode: each result has its own).
+        train_results: the global training (empty in local mode).
+        windows: training windows per epoch (global mode), for the record.
+        seconds: wall time.
+        stopped: True when the user stopped the run.
+    """
+
+    settings: Settings
+    mode: str
+    results: dict[str, ForecastResult] = field(repr=False)
+    excluded: dict[str, str]
+    notes: list[str]
+    models: tuple = field(repr=False, default=())
+    train_results: tuple = field(repr=False, default=())
+    windows: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.results)
+
+    def scores_frame(self) -> pd.DataFrame:
+        """One row per forecast series: MASE of every model, interval coverage, points."""
+        return scores_frame({key: (r.scores, r.coverage, r.plan.n)
+                             for key, r in self.results.items()})
+
+    def aggregate(self) -> dict[str, Any]:
+        """Mean and median MASE per model across series, and in how many series the LSTM won."""
+        return aggregate_scores(self.scores_frame())
+
+    def forecasts_long(self) -> pd.DataFrame:
+        """Every series' future as one long frame: `series, date|step, forecast, lower, upper`."""
+        return long_frame({key: r.future for key, r in self.results.items()})
+
+    def holdout_long(self) -> pd.DataFrame:
+        """Every series' holdout (actuals, forecast, interval, baselines) as one long frame."""
+        return long_frame({key: r.holdout for key, r in self.results.items()})
+
+
+def scores_frame(scores: Mapping[str, tuple[dict, float, int]]) -> pd.DataFrame:
+    """`{series: (scores, coverage, points)}` -> one row per series (MASE per model)."""
+    rows = []
+    for key, (score, coverage, points) in scores.items():
+        row: dict[str, Any] = {"series": key, "points": int(points)}
+        for name in SCORE_MODELS:
+            value = (score.get(name) or {}).get("mase")
+            row[name] = math.nan if value is None else float(value)
+        row["coverage"] = float(coverage)
+        rows.append(row)
+    columns = ["series", "points", *SCORE_MODELS, "coverage"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def aggregate_scores(frame: pd.DataFrame) -> dict[str, Any]:
+    """The aggregate scoreboard of a `scores_frame`.
+
+    Returns:
+        `{"series": n, "models": {model: {"mean_mase", "median_mase", "geomean_mase"}},
+        "lstm_beats": {baseline: series where the LSTM's MASE was lower}, "coverage": mean}`.
+    """
+    models: dict[str, dict[str, float | None]] = {}
+    for name in SCORE_MODELS:
+        values = frame[name].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        positive = values[values > 0]
+        models[name] = {
+            "mean_mase": float(values.mean()) if values.size else None,
+            "median_mase": float(np.median(values)) if values.size else None,
+            "geomean_mase": float(np.exp(np.log(positive).mean())) if positive.size else None,
+        }
+    lstm = frame[SCORE_MODELS[0]].to_numpy(dtype=float)
+    beats = {name: int(np.sum(lstm < frame[name].to_numpy(dtype=float)))
+             for name in SCORE_MODELS[1:]}
+    coverage = frame["coverage"].to_numpy(dtype=float)
+    return {"series": int(len(frame)), "models": models, "lstm_beats": beats,
+            "coverage": float(np.nanmean(coverage)) if np.isfinite(coverage).any() else None}
+
+
+def long_frame(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Stack per-series frames into one with a leading `series` column."""
+    parts = [frame.assign(series=key) for key, frame in frames.items()]
+    if not parts:
+        return pd.DataFrame(columns=["series"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["series", *[c for c in out.columns if c != "series"]]]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One preparation task: a few series and the settings (picklable)."""
+
+    series: dict[str, pd.Series]
+    settings: Settings
+    baselines: bool
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One series made ready for the global network."""
+
+    plan: Plan
+    recipe: Any
+    notes: tuple[str, ...]
+    train_xy: tuple[np.ndarray, np.ndarray]
+    val_xy: tuple[np.ndarray, np.ndarray]
+    baselines: dict
+
+
+def _prepare_chunk(chunk: _Chunk, task: TaskContext) -> dict[str, _Prepared | str]:
+    """Worker: plan, recipe, windows and holdout baselines of each series (or why it is out)."""
+    out: dict[str, _Prepared | str] = {}
+    for key, series in chunk.series.items():
+        if task.should_stop():
+            break
+        out[key] = _prepare_one(series, chunk.settings, chunk.baselines)
+        task.report({"prepared": 1})
+    return out
+
+
+def _prepare_one(series: pd.Series, settings: Settings, baselines: bool) -> _Prepared | str:
+    try:
+        values = np.asarray(series, dtype=float)
+        plan = make_plan(series, settings)
+        recipe, note = fit_recipe(plan, values)
+        z = recipe.forward(values)
+        train_xy, val_xy, window_note = training_windows(plan, recipe, z)
+    except (DataError, SettingsError) as exc:
+        return str(exc)
+    notes = (*plan.notes, *(n for n in (note, window_note) if n))
+    return _Prepared(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy, val_xy=val_xy,
+                     baselines=_holdout_baselines(values, plan, baselines))
+
+
+def run_panel(
+    series: Mapping[str, pd.Series],
+    settings: Settings,
+    *,
+    mode: str = "global",
+    executor: Executor | None = None,
+    on_epoch: Callable[[int, dict[str, Any]], None] | None = None,
+    on_progress: OnProgress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    holdout_baselines: bool = True,
+) -> PanelResult:
+    """Forecast every series of a panel, scored on each series' own holdout.
+
+    Args:
+        series: id -> (n_i,) series, all with the same kind of index (dates of one frequency, or
+            row numbers); lengths may differ.
+        settings: one window, horizon, model and training for all series.
+        mode: "global" (one ensemble trained on the windows of every series) or "local"
+            (`run_forecast` on each series).
+        executor: where per-series preparation (global) or per-series runs (local) happen;
+            default: this process.
+        on_epoch: training progress `on_epoch(epoch, logs)` as in `run_forecast` (global mode;
+            in local mode logs also carry `series` and `index`).
+        on_progress: `{"phase": "prepare"|"train"|"score", "done", "total"}` as series finish.
+        should_stop: polled throughout; True ends training (best weights kept) and skips the
+            rest; a result is made from what finished.
+        holdout_baselines: False skips the holdout baselines (the backtest scores its own).
+
+    Returns:
+        The `PanelResult`.
+
+    Raises:
+        DataError: no series, or every series too short (the message gives the first reason).
+        SettingsError: an unknown mode.
+    """
+    started = time.perf_counter()
+    check_mode(mode)
+    if not series:
+        raise DataError("The file holds no series to forecast.")
+    executor = executor or InlineExecutor()
+    if mode == "local":
+        return _run_local(series, settings, executor, on_epoch, on_progress, should_stop,
+                          holdout_baselines, started)
+    prepared, excluded = _prepare(series, settings, executor, on_progress, should_stop,
+                                  holdout_baselines)
+    if not prepared:
+        _nothing_left(series, excluded)
+    (train_xy, val_xy), kept_note = _stack(prepared)
+    notes = [f"One LSTM learnt from the windows of {len(prepared)} series at once "
+             f"({len(train_xy[0])} training windows per epoch); each window is scaled by itself, "
+             "so series of any size share the network."]
+    notes += [kept_note] if kept_note else []
+    notes += _excluded_notes(excluded)
+
+    def report(epoch: int, logs: dict[str, Any]) -> None:
+        if on_epoch is not None:
+            on_epoch(epoch, logs)
+
+    results = train_members(prepared[next(iter(prepared))].plan.settings, train_xy, val_xy,
+                            report, should_stop)
+    models = tuple(r.model for r in results)
+    stopped = any(r.stopped for r in results)
+    notes += _ensemble_notes(settings, stopped)
+    per_series = {}
+    for index, (key, prep) in enumerate(prepared.items()):
+        per_series[key] = _finish(series[key], prep, models, tuple(results), stopped)
+        if on_progress is not None:
+            on_progress({"phase": "score", "done": index + 1, "total": len(prepared)})
+    return PanelResult(
+        settings=settings, mode=mode, results=per_series, excluded=excluded, notes=notes,
+        models=models, train_results=tuple(results), windows=len(train_xy[0]),
+        seconds=time.perf_counter() - started, stopped=stopped,
+    )
+
+
+def _prepare(
+    series: Mapping[str, pd.Series], settings: Settings, executor: Executor,
+    on_progress: OnProgress | None, should_stop: Callable[[], bool] | None, baselines: bool,
+) -> tuple[dict[str, _Prepared], dict[str, str]]:
+    keys = list(series)
+    size = max(1, min(CHUNK, math.ceil(len(keys) / max(1, executor.workers))))
+    chunks = [_Chunk({k: series[k] for k in keys[i: i + size]}, settings, baselines)
+              for i in range(0, len(keys), size)]
+    done = [0]
+
+    def progress(_index: int, payload: dict[str, Any]) -> None:
+        done[0] += int(payload.get("prepared", 0))
+        if on_progress is not None:
+            on_progress({"phase": "prepare", "done": done[0], "total": len(keys)})
+
+    outputs = executor.map(_prepare_chunk, chunks, on_progress=progress, should_stop=should_stop)
+    prepared: dict[str, _Prepared] = {}
+    excluded: dict[str, str] = {}
+    for out in outputs:
+        for key, item in (out or {}).items():
+            if isinstance(item, str):
+                excluded[key] = item
+            else:
+                prepared[key] = item
+    return prepared, excluded
+
+
+def _stack(
+    prepared: Mapping[str, _Prepared],
+) -> tuple[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]], str]:
+    """Every series' windows in one training set, at most `MAX_PANEL_WINDOWS` per epoch."""
+    total = sum(len(p.train_xy[0]) for p in prepared.values())
+    share = max(1, MAX_PANEL_WINDOWS // len(prepared))
+    note = ""
+    if total > MAX_PANEL_WINDOWS:
+        note = (f"Each epoch used at most {share} evenly spaced windows of every series "
+                f"(of {total} in all), to keep training time bounded.")
+    train = [_even(p.train_xy, share if total > MAX_PANEL_WINDOWS else None)
+             for p in prepared.values()]
+    val_total = sum(len(p.val_xy[0]) for p in prepared.values())
+    val = [_even(p.val_xy, share if val_total > MAX_PANEL_WINDOWS else None)
+           for p in prepared.values() if len(p.val_xy[0])]
+    train_xy = (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]))
+    if val:
+        val_xy = (np.concatenate([x for x, _ in val]), np.concatenate([y for _, y in val]))
+    else:
+        val_xy = (None, None)
+    return (train_xy, val_xy), note
+
+
+def _even(xy: tuple[np.ndarray, np.ndarray], most: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """At most `most` evenly spaced rows of `(X, y)`, the latest always kept."""
+    x, y = xy
+    if most is None or len(x) <= most:
+        return x, y
+    keep = np.unique(np.round(np.linspace(len(x) - 1, 0, most)).astype(int))
+    return x[keep], y[keep]
+
+
+def _finish(
+    series: pd.Series, prep: _Prepared, models: tuple, train_results: tuple, stopped: bool
+) -> ForecastResult:
+    """The single-series steps after training, for one series of the global model."""
+    started = time.perf_counter()
+    plan, values = prep.plan, np.asarray(series, dtype=float)
+    recipe = prep.recipe
+    z = recipe.forward(values)
+    notes = list(prep.notes)
+    recipe, validation = validate_correction(models, z, recipe, plan)
+    notes.append(validation["note"])
+    half, calibration_notes = calibrate(models, z, recipe, plan)
+    recipe = recipe.with_half_widths(half)
+    notes += calibration_notes
+    holdout, scores, cov, score_notes = score_holdout(series, values, z, models, recipe, plan,
+                                                       prep.baselines)
+    notes += score_notes
+    future = future_frame(series, z, models, recipe, plan.horizon)
+    return ForecastResult(
+        settings=plan.settings, series=series, plan=plan, recipe=recipe,
+        train_results=train_results, holdout=holdout, scores=scores, coverage=cov,
+        future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
+        stopped=stopped, validation=validation,
+    )
+
+
+def _run_local(
+    series: Mapping[str, pd.Series], settings: Settings, executor: Executor,
+    on_epoch: Callable[[int, dict[str, Any]], None] | None, on_progress: OnProgress | None,
+    should_stop: Callable[[], bool] | None, holdout_baselines: bool, started: float,
+) -> PanelResult:
+    """One `run_forecast` per series, one after another in this process (models stay here)."""
+    del executor  # Keras models do not cross processes; per-series runs stay in this one
+    results: dict[str, ForecastResult] = {}
+    excluded: dict[str, str] = {}
+    stopped = False
+    for index, (key, one) in enumerate(series.items()):
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+
+        def report(epoch: int, logs: dict[str, Any], key: str = key, index: int = index) -> None:
+            if on_epoch is not None:
+                on_epoch(epoch, {**logs, "series": key, "index": index})
+
+        try:
+            results[key] = run_forecast(one, settings, on_epoch=report, should_stop=should_stop,
+                                        holdout_baselines=holdout_baselines)
+        except (DataError, SettingsError) as exc:
+            excluded[key] = str(exc)
+        stopped = stopped or bool(key in results and results[key].stopped)
+        if on_progress is not None:
+            on_progress({"phase": "train", "done": index + 1, "total": len(series)})
+    if not results:
+        _nothing_left(series, excluded)
+    notes = [f"Each of the {len(results)} series got its own LSTM, trained on its windows only."]
+    notes += _excluded_notes(excluded)
+    if stopped:
+        notes.append(f"The run was stopped: {len(results)} of {len(series)} series were "
+                     "forecast.")
+    return PanelResult(settings=settings, mode="local", results=results, excluded=excluded,
+                       notes=notes, seconds=time.perf_counter() - started, stopped=stopped)
+
+
+def _excluded_notes(excluded: Mapping[str, str]) -> list[str]:
+    if not excluded:
+        return []
+    names = ", ".join(f"'{k}'" for k in list(excluded)[:5])
+    more = f" and {len(excluded) - 5} more" if len(excluded) > 5 else ""
+    return [f"{len(excluded)} series were left out ({names}{more}): the series table says why."]
+
+
+def _nothing_left(series: Mapping[str, pd.Series], excluded: Mapping[str, str]) -> None:
+    if excluded:
+        key, reason = next(iter(excluded.items()))
+        raise DataError(f"No series could be forecast with these settings. '{key}': {reason}")
+    raise DataError("The run was stopped before any series was forecast; run it again.")
+

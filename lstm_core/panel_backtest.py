@@ -1,0 +1,241 @@
+"""Rolling-origin backtest of a panel: every series, several cut-offs, global or one model each.
+
+At each cut-off every series is cut at the same distance from its own end (the last `origins`
+horizons of each series, `step` apart), and the panel forecast `forecast` would make on the data
+up to it is scored against what came next, beside naive, seasonal naive and ETS fitted on the same
+data. In "global" mode a cut-off is one task (one network for every series); in "local" mode each
+(cut-off, series) is a task, exactly the single-series backtest's.
+
+The output is the single-series one with a leading `series` column: a long frame (`series,
+cutoff, date|step, actual, lstm, lower, upper, naive, seasonal_naive, ets`), a score row per
+(series, cut-off) and a summary over all of them (mean and geometric-mean MASE, the share of
+(series, cut-off) pairs where the LSTM beat each baseline, coverage), plus a per-series table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lstm_core import evaluation as ev
+from lstm_core.backtest import (
+    MAX_ORIGINS,
+    MODELS,
+    BacktestResult,
+    _assemble,
+    _forecast_origin,
+    _Origin,
+    _summary,
+    backtest_cutoffs,
+    max_origins,
+)
+from lstm_core.config import Settings
+from lstm_core.errors import DataError, SettingsError
+from lstm_core.executor import Executor, TaskContext, default_executor
+from lstm_core.panel import check_mode, long_frame
+
+__all__ = ["PanelBacktest", "backtest_panel"]
+
+
+@dataclass(frozen=True)
+class PanelBacktest:
+    """A panel's backtest: the single-series tables stacked with a `series` column.
+
+    Attributes:
+        frame: long frame, one row per series, cut-off and step.
+        scores: one row per (series, cut-off): MASE per model, `mae_<model>`, `coverage`,
+            `complete`.
+        summary: as `BacktestResult.summary`, over every (series, cut-off) pair, plus `series`.
+        per_series: one row per series: mean MASE per model over its cut-offs, `lstm_wins`
+            (cut-offs where the LSTM beat seasonal naive).
+        excluded: series left out (too short for this many cut-offs), with the reason.
+        settings, mode, horizon, step, notes, seconds, stopped: as the single-series result.
+    """
+
+    frame: pd.DataFrame = field(repr=False)
+    scores: pd.DataFrame = field(repr=False)
+    summary: dict[str, Any]
+    per_series: pd.DataFrame = field(repr=False)
+    excluded: dict[str, str]
+    settings: Settings
+    mode: str
+    horizon: int
+    step: int
+    notes: list[str]
+    seconds: float
+    stopped: bool
+
+
+@dataclass(frozen=True)
+class _PanelOrigin:
+    """One cut-off of a global backtest: every series cut there (picklable)."""
+
+    series: dict[str, pd.Series]
+    settings: Settings
+    horizon: int
+
+
+def _forecast_panel_origin(origin: _PanelOrigin, task: TaskContext) -> dict[str, Any]:
+    """Worker: the global panel forecast at one cut-off, plus every series' baselines."""
+    from lstm_core.executor import InlineExecutor
+    from lstm_core.panel import run_panel
+
+    def on_epoch(epoch: int, logs: dict[str, Any]) -> None:
+        task.report({"epoch": epoch, **{k: logs.get(k) for k in ("loss", "val_loss")}})
+
+    result = run_panel(origin.series, origin.settings, executor=InlineExecutor(),
+                       on_epoch=on_epoch, should_stop=task.should_stop, holdout_baselines=False)
+    out: dict[str, Any] = {}
+    for key, one in result.results.items():
+        values = origin.series[key].to_numpy(dtype=float)
+        baselines = {b.name: b.forecast
+                     for b in ev.baselines(values, origin.horizon, one.season_length)}
+        out[key] = {"future": one.future, "baselines": baselines, "season": one.season_length,
+                    "stopped": one.stopped, "epochs": 0}
+    return {"series": out, "excluded": result.excluded}
+
+
+def backtest_panel(
+    series: Mapping[str, pd.Series],
+    settings: Settings,
+    *,
+    mode: str = "global",
+    origins: int = 3,
+    step: int | None = None,
+    executor: Executor | None = None,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> PanelBacktest:
+    """Backtest every series of a panel at its last `origins` cut-offs.
+
+    Args:
+        series: id -> series (one frequency; lengths may differ).
+        settings: the settings every cut-off and series uses.
+        mode: "global" or "local" (see `lstm_core.panel`).
+        origins: cut-offs per series, 1..`MAX_ORIGINS`.
+        step: steps between cut-offs (default one horizon).
+        executor: where the tasks run (default: worker processes, one per core).
+        on_progress: `{"done", "total", "epoch", "loss", "val_loss"}` as tasks report.
+        should_stop: True stops running tasks (best weights kept) and skips the rest.
+
+    Returns:
+        The `PanelBacktest`.
+
+    Raises:
+        SettingsError: origins, step or mode out of range.
+        DataError: no series fits this many cut-offs (the message names the longest's limit).
+    """
+    started = time.perf_counter()
+    check_mode(mode)
+    horizon = settings.window.horizon
+    step = horizon if step is None else step
+    if not isinstance(origins, int) or not 1 <= origins <= MAX_ORIGINS:
+        raise SettingsError(f"origins must be between 1 and {MAX_ORIGINS}, got {origins}.")
+    if not isinstance(step, int) or step < 1:
+        raise SettingsError(f"step must be at least 1, got {step}.")
+    fitting, excluded = {}, {}
+    for key, one in series.items():
+        fits = max_origins(len(one), settings, step)
+        if fits >= origins:
+            fitting[key] = one
+        else:
+            excluded[key] = (f"{len(one)} points fit {fits} cut-off{'s' if fits != 1 else ''} "
+                             f"with these settings, not {origins}.")
+    if not fitting:
+        longest = max(series, key=lambda k: len(series[k]))
+        raise DataError(
+            f"No series is long enough for {origins} cut-offs with these settings (the longest, "
+            f"'{longest}', fits {max_origins(len(series[longest]), settings, step)}); choose "
+            "fewer cut-offs, a smaller step or a shorter window."
+        )
+    cuts = {key: backtest_cutoffs(len(one), horizon, origins, step)
+            for key, one in fitting.items()}
+    if mode == "global":
+        tasks: list[Any] = [
+            _PanelOrigin({key: one.iloc[: cuts[key][i]] for key, one in fitting.items()},
+                         settings, horizon)
+            for i in range(origins)
+        ]
+    else:
+        tasks = [_Origin(one.iloc[: cuts[key][i]], settings, horizon)
+                 for key, one in fitting.items() for i in range(origins)]
+    done: list[int] = []
+
+    def progress(index: int, payload: dict[str, Any]) -> None:
+        if on_progress is not None:
+            on_progress({"done": len(done), "total": len(tasks), "task": index + 1, **payload})
+
+    def finished(index: int, _result: Any) -> None:
+        done.append(index)
+        progress(index, {"epoch": None})
+
+    executor = executor or default_executor(len(tasks))
+    outputs = executor.map(
+        _forecast_panel_origin if mode == "global" else _forecast_origin, tasks,
+        on_done=finished, on_progress=progress, should_stop=should_stop,
+    )
+    per_key = _outputs_by_series(mode, list(fitting), origins, outputs, excluded)
+    stopped = bool(should_stop is not None and should_stop())
+    return _combine(fitting, cuts, per_key, settings, mode, step, excluded, started, stopped)
+
+
+def _outputs_by_series(
+    mode: str, keys: list[str], origins: int, outputs: list[Any], excluded: dict[str, str]
+) -> dict[str, list[Any]]:
+    """`{series: [output per cut-off, None where it did not finish]}`."""
+    if mode == "local":
+        return {key: outputs[i * origins: (i + 1) * origins] for i, key in enumerate(keys)}
+    per_key: dict[str, list[Any]] = {key: [] for key in keys}
+    for out in outputs:
+        for key in keys:
+            per_key[key].append(None if out is None else out["series"].get(key))
+        for key, reason in ((out or {}).get("excluded") or {}).items():
+            excluded.setdefault(key, f"At a cut-off: {reason}")
+    return per_key
+
+
+def _combine(
+    fitting: Mapping[str, pd.Series], cuts: Mapping[str, list[int]],
+    per_key: Mapping[str, list[Any]], settings: Settings, mode: str, step: int,
+    excluded: dict[str, str], started: float, stopped: bool,
+) -> PanelBacktest:
+    results: dict[str, BacktestResult] = {}
+    for key, outputs in per_key.items():
+        if not any(o is not None for o in outputs):
+            continue
+        try:
+            results[key] = _assemble(fitting[key], settings, cuts[key], outputs, step, started,
+                                     stopped)
+        except DataError:
+            continue
+    if not results:
+        raise DataError("The backtest was stopped before any cut-off finished; run it again.")
+    frame = long_frame({key: r.frame for key, r in results.items()})
+    scores = long_frame({key: r.scores for key, r in results.items()})
+    summary = {**_summary(frame, scores, settings.level), "series": len(results)}
+    rows = []
+    for key, r in results.items():
+        row: dict[str, Any] = {"series": key}
+        for name in MODELS:
+            row[name] = float(np.nanmean(r.scores[name])) if r.scores[name].notna().any() \
+                else np.nan
+        row["lstm_wins"] = int(np.sum(r.scores["mae_lstm"] < r.scores["mae_seasonal_naive"]))
+        row["cutoffs"] = len(r.scores)
+        rows.append(row)
+    notes = []
+    if excluded:
+        notes.append(f"{len(excluded)} series were left out of the backtest: "
+                     + "; ".join(f"'{k}': {v}" for k, v in list(excluded.items())[:3])
+                     + (" ..." if len(excluded) > 3 else ""))
+    if stopped:
+        notes.append("The backtest was stopped: only the cut-offs that finished are scored.")
+    return PanelBacktest(
+        frame=frame, scores=scores, summary=summary, per_series=pd.DataFrame(rows),
+        excluded=excluded, settings=settings, mode=mode, horizon=settings.window.horizon,
+        step=step, notes=notes, seconds=time.perf_counter() - started, stopped=stopped,
+    )

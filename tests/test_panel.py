@@ -1,0 +1,188 @@
+"""Many series: the global LSTM, one model per series, the panel backtest and panel runs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core import panel as panel_module
+from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
+from lstm_core.errors import DataError, SettingsError
+from lstm_core.executor import InlineExecutor
+from lstm_core.panel import common_season, panel_default_settings, run_panel, typical_length
+from lstm_core.panel_backtest import backtest_panel
+from lstm_core.pipeline import forecast_from_models, run_forecast
+
+SETTINGS = Settings(
+    window=WindowConfig(input_length=12, horizon=6),
+    model=ModelConfig(units=4),
+    train=TrainConfig(epochs=3, batch_size=32, learning_rate=0.01, patience=0, seed=3),
+    holdout=6,
+)
+
+
+def _series(n: int, phase: float, level: float, seed: int) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = level + 0.2 * t + 5 * np.sin(2 * np.pi * t / 12 + phase) + rng.normal(0, 1, n)
+    return pd.Series(values, index=pd.date_range("2010-01-01", periods=n, freq="MS"))
+
+
+@pytest.fixture(scope="module")
+def panel() -> dict[str, pd.Series]:
+    return {"north": _series(72, 0.0, 50, 1), "south": _series(60, 1.0, 500, 2),
+            "east": _series(80, 2.0, 5, 3), "tiny": _series(20, 0.0, 50, 4)}
+
+
+@pytest.fixture(scope="module")
+def global_result(panel):
+    return run_panel(panel, SETTINGS)
+
+
+def test_global_model_forecasts_every_long_enough_series_with_one_network(global_result, panel):
+    assert global_result.ids == ("north", "south", "east")
+    assert set(global_result.excluded) == {"tiny"}
+    assert global_result.excluded["tiny"].startswith("The series has 20 points, but a window of "
+                                                     "12, a horizon of 6 and a holdout of 6 need")
+    network = global_result.models
+    assert len(network) == 1
+    for one in global_result.results.values():
+        assert one.models == network  # the same network object forecasts every series
+        assert len(one.future) == 6 and np.isfinite(one.future["forecast"]).all()
+    # Every series' windows fed the one training set.
+    expected = sum(len(run_forecast_windows(panel[k])) for k in global_result.ids)
+    assert global_result.windows == expected
+
+
+def run_forecast_windows(series: pd.Series) -> np.ndarray:
+    from lstm_core.pipeline import fit_recipe, training_windows
+    from lstm_core.plan import make_plan
+
+    plan = make_plan(series, SETTINGS)
+    recipe, _ = fit_recipe(plan, series.to_numpy())
+    (x, _y), _val, _note = training_windows(plan, recipe, recipe.forward(series.to_numpy()))
+    return x
+
+
+def test_a_panel_of_one_is_exactly_the_single_series_forecast(panel):
+    alone = run_forecast(panel["north"], SETTINGS)
+    one = run_panel({"north": panel["north"]}, SETTINGS).results["north"]
+    np.testing.assert_allclose(one.future["forecast"], alone.future["forecast"], rtol=1e-6)
+    np.testing.assert_allclose(one.holdout["forecast"], alone.holdout["forecast"], rtol=1e-6)
+    assert one.scores == alone.scores
+
+
+def test_local_mode_is_run_forecast_on_each_series(panel):
+    local = run_panel({k: panel[k] for k in ("north", "tiny")}, SETTINGS, mode="local")
+    assert local.ids == ("north",) and "tiny" in local.excluded
+    alone = run_forecast(panel["north"], SETTINGS)
+    np.testing.assert_allclose(local.results["north"].future["forecast"],
+                               alone.future["forecast"], rtol=1e-6)
+    assert local.models == ()
+
+
+def test_same_seed_same_numbers(panel, global_result):
+    again = run_panel(panel, SETTINGS)
+    pd.testing.assert_frame_equal(again.forecasts_long(), global_result.forecasts_long())
+
+
+def test_long_forecast_frame_and_scores(global_result):
+    frame = global_result.forecasts_long()
+    assert list(frame.columns) == ["series", "date", "forecast", "lower", "upper"]
+    assert frame["series"].value_counts().to_dict() == {"north": 6, "south": 6, "east": 6}
+    assert (frame["lower"] <= frame["forecast"]).all()
+    assert (frame["forecast"] <= frame["upper"]).all()
+    scores = global_result.scores_frame()
+    assert list(scores["series"]) == ["north", "south", "east"]
+    aggregate = global_result.aggregate()
+    assert aggregate["series"] == 3
+    lstm = scores["lstm"].to_numpy()
+    assert aggregate["models"]["lstm"]["median_mase"] == pytest.approx(np.median(lstm))
+    assert aggregate["lstm_beats"]["seasonal_naive"] == int(
+        np.sum(lstm < scores["seasonal_naive"].to_numpy()))
+
+
+def test_an_epoch_is_capped_with_an_even_share_of_every_series(panel, monkeypatch):
+    monkeypatch.setattr(panel_module, "MAX_PANEL_WINDOWS", 30)
+    result = run_panel({k: panel[k] for k in ("north", "south", "east")}, SETTINGS)
+    assert result.windows == 30  # 10 per series
+    assert any("at most 10 evenly spaced windows of every series" in n for n in result.notes)
+
+
+def test_stop_during_training_keeps_what_was_learnt(panel):
+    epochs: list[int] = []
+    result = run_panel(panel, replace(SETTINGS, train=replace(SETTINGS.train, epochs=50)),
+                       on_epoch=lambda epoch, _logs: epochs.append(epoch),
+                       should_stop=lambda: bool(epochs))
+    assert result.stopped and result.ids == ("north", "south", "east")
+    assert len(epochs) < 50
+    assert any("stopped early" in note for note in result.notes)
+
+
+def test_stop_before_any_series_is_ready_says_so(panel):
+    with pytest.raises(DataError, match="The run was stopped before any series was forecast"):
+        run_panel(panel, SETTINGS, should_stop=lambda: True)
+
+
+def test_plain_errors():
+    with pytest.raises(SettingsError, match="mode must be one of global, local, got 'both'."):
+        run_panel({"a": _series(60, 0, 1, 1)}, SETTINGS, mode="both")
+    with pytest.raises(DataError, match="No series could be forecast with these settings. 'a': "
+                                        "The series has 20 points"):
+        run_panel({"a": _series(20, 0, 1, 1)}, SETTINGS)
+    with pytest.raises(DataError, match="The file holds no series to forecast."):
+        run_panel({}, SETTINGS)
+
+
+def test_panel_defaults_follow_the_typical_series():
+    series = {"a": _series(60, 0, 1, 1), "b": _series(100, 0, 1, 1), "c": _series(120, 0, 1, 1)}
+    assert typical_length(series) == 100
+    assert common_season([12, 12, None, 4]) == 12 and common_season([None]) is None
+    from lstm_core.plan import default_settings
+
+    assert panel_default_settings(series, 12) == default_settings(100, 12)
+
+
+@pytest.mark.parametrize("mode", ["global", "local"])
+def test_panel_backtest_scores_every_series_at_every_cutoff(panel, mode):
+    chosen = {k: panel[k] for k in ("north", "east", "tiny")}
+    result = backtest_panel(chosen, SETTINGS, mode=mode, origins=2, executor=InlineExecutor())
+    assert set(result.excluded) == {"tiny"}
+    assert result.summary["series"] == 2 and result.summary["origins"] == 4
+    assert list(result.frame.columns[:3]) == ["series", "cutoff", "date"]
+    assert result.frame.groupby("series").size().to_dict() == {"north": 12, "east": 12}
+    # Each (series, cut-off) is scored on what came after its own cut-off.
+    north = result.frame[result.frame["series"] == "north"]
+    np.testing.assert_allclose(north["actual"], panel["north"].to_numpy()[-12:])
+    assert list(result.per_series["series"]) == ["north", "east"]
+    assert (result.per_series["cutoffs"] == 2).all()
+
+
+def test_panel_run_saves_and_each_series_reloads_and_forecasts_again(global_result, panel,
+                                                                      tmp_path):
+    from lstm_core.run_record import (
+        PresentedRun,
+        is_panel,
+        panel_models,
+        record_panel_run,
+        series_manifest,
+    )
+    from lstm_core.runs import RunStore
+
+    store = RunStore(tmp_path)
+    run_id, _name = record_panel_run(global_result, dataset_name="regions", store=store)
+    models, manifest = store.get(run_id)
+    assert is_panel(manifest) and len(models) == 1
+    assert manifest["extra"]["panel"]["ids"] == ["north", "south", "east"]
+    for key in global_result.ids:
+        single = series_manifest(manifest, key)
+        shown = PresentedRun.from_manifest(single)
+        np.testing.assert_allclose(shown.future["forecast"],
+                                   global_result.results[key].future["forecast"], rtol=1e-9)
+        again = forecast_from_models(panel[key], panel_models(manifest, models, key),
+                                     single["transform"])
+        np.testing.assert_allclose(again["forecast"],
+                                   global_result.results[key].future["forecast"], rtol=1e-5)
