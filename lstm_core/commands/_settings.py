@@ -33,12 +33,25 @@ FLAGS = {
 }
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """FILE and the flags that choose what to read from it."""
+def add_data_arguments(parser: argparse.ArgumentParser, *, panel: bool = False) -> None:
+    """FILE and the flags that choose what to read from it (with `panel`, also many series)."""
     parser.add_argument("file", type=Path, help="the data file (CSV/TSV/TXT/XLSX)")
     parser.add_argument("--date-col", help="use this column as the time (default: detect)")
     parser.add_argument("--value-col", help="forecast this column (default: first numeric)")
     parser.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+    if not panel:
+        return
+    parser.add_argument("--id-col", action="append", metavar="COL",
+                        help="long file: the column naming each series (repeat it, or give "
+                             "A,B, for ids made of several columns); default: detected when a "
+                             "text column repeats the dates")
+    parser.add_argument("--value-cols", metavar="A,B,C",
+                        help="wide file: forecast each of these columns as its own series")
+    parser.add_argument("--all-values", action="store_true",
+                        help="wide file: forecast every numeric column as its own series")
+    parser.add_argument("--mode", choices=("global", "local"), default="global",
+                        help="many series: one LSTM learning from all of them (global, the "
+                             "default) or one LSTM per series (local)")
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +86,30 @@ def load_dataset_from_args(args: argparse.Namespace):  # -> lstm_core.data.Datas
 
     return load_dataset(args.file.read_bytes(), args.file.name, date_col=args.date_col,
                         value_col=args.value_col, sheet=args.sheet)
+
+
+def load_data_from_args(args: argparse.Namespace):  # -> Dataset | Panel
+    """The file as one series (a `Dataset`, exactly as before) or as a `Panel` of several.
+
+    A panel is read when `--id-col`, `--value-cols` or `--all-values` asks for one, or when the
+    file turns out to be long (a text column repeating the dates).
+    """
+    from lstm_core.data import load_panel
+
+    id_cols = [c.strip() for given in (args.id_col or []) for c in given.split(",") if c.strip()]
+    value_cols = [c.strip() for c in (args.value_cols or "").split(",") if c.strip()]
+    if args.value_cols is not None and not value_cols:
+        raise SettingsError("--value-cols needs at least one column name, e.g. --value-cols A,B.")
+    if args.value_col is not None and (value_cols or args.all_values):
+        raise SettingsError("--value-col names one series; use --value-cols or --all-values "
+                            "for several, not both.")
+    panel = load_panel(args.file.read_bytes(), args.file.name, date_col=args.date_col,
+                       id_cols=id_cols or None, value_col=args.value_col,
+                       value_cols=value_cols or None, all_values=args.all_values,
+                       sheet=args.sheet)
+    if panel.choice.layout == "single":
+        return load_dataset_from_args(args)
+    return panel
 
 
 def resolve_settings(args: argparse.Namespace, n_points: int, season: int | None) -> Settings:

@@ -22,9 +22,10 @@ from typing import Any
 from lstm_core.commands._settings import (
     add_data_arguments,
     add_settings_arguments,
-    load_dataset_from_args,
+    load_data_from_args,
     resolve_settings,
 )
+from lstm_core.data import Panel
 from lstm_core.errors import SettingsError
 from lstm_core.executor import ENGINES
 from lstm_core.jsonable import to_jsonable
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "next H steps and score them beside naive, seasonal-naive and ETS baselines."
         ),
     )
-    add_data_arguments(parser)
+    add_data_arguments(parser, panel=True)
     parser.add_argument("--horizon", type=int, required=True, help="steps forecast at each cut-off")
     parser.add_argument("--origins", type=int, default=3, help="number of cut-offs (default 3)")
     parser.add_argument("--step", type=int,
@@ -75,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
     if args.workers is not None and args.workers < 1:
         raise SettingsError(f"--workers must be at least 1, got {args.workers}.")
+    dataset = load_data_from_args(args)
+    if isinstance(dataset, Panel):
+        return _run_panel(args, dataset)
     executor = executor_for(args.engine, args.origins, args.workers)
-    dataset = load_dataset_from_args(args)
     settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
     try:
         result = backtest(dataset.series, settings, origins=args.origins, step=args.step,
@@ -110,6 +113,62 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         _write_report(args.report, dataset, result)
         summary["report"] = str(args.report)
+    json.dump(to_jsonable(summary), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _panel_progress(event: dict[str, Any]) -> None:
+    if event.get("epoch") is None:
+        print(f"{event['done']} of {event['total']} tasks done", file=sys.stderr, flush=True)
+
+
+def _run_panel(args: argparse.Namespace, panel: Any) -> int:
+    """Backtest every series of a long or wide file; print the aggregate and per-series tables."""
+    from lstm_core.backtest import backtest_verdict
+    from lstm_core.evaluation import to_safe_csv
+    from lstm_core.executor import executor_for
+    from lstm_core.panel import common_season, typical_length
+    from lstm_core.panel_backtest import backtest_panel
+
+    if args.report is not None:
+        raise SettingsError("--report shows one series; leave it out for a file of several "
+                            "series (the CSV holds every series' forecasts).")
+    season = common_season([r.season_length for r in panel.reports.values()])
+    settings = resolve_settings(args, typical_length(panel.series), season)
+    tasks = args.origins * (1 if args.mode == "global" else len(panel))
+    executor = executor_for(args.engine, tasks, args.workers)
+    try:
+        result = backtest_panel(panel.series, settings, mode=args.mode, origins=args.origins,
+                                step=args.step, executor=executor, on_progress=_panel_progress)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    args.out.write_bytes(to_safe_csv(result.frame))
+    models = result.summary["models"]
+    pairs = result.summary["origins"]
+    summary = {
+        "file": panel.name,
+        "layout": panel.choice.layout,
+        "mode": result.mode,
+        "series": result.summary["series"],
+        "settings": settings.to_dict(),
+        "origins": args.origins,
+        "step": result.step,
+        "pairs": pairs,
+        "mean_mase": {name: s["mean_mase"] for name, s in models.items()},
+        "geomean_mase": {name: s["geomean_mase"] for name, s in models.items()},
+        "lstm_beats": result.summary["lstm_beats"],
+        "coverage": result.summary["coverage"],
+        "level": settings.level,
+        "per_series": result.per_series,
+        "excluded": {**panel.dropped, **result.excluded},
+        "verdict": backtest_verdict(result.summary, unit="(series, cut-off) pair"),
+        "notes": result.notes,
+        "seconds": result.seconds,
+        "out": str(args.out),
+    }
     json.dump(to_jsonable(summary), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

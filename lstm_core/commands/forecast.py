@@ -24,9 +24,10 @@ from lstm_core.commands._settings import (
     add_data_arguments,
     add_settings_arguments,
     given_settings_flags,
-    load_dataset_from_args,
+    load_data_from_args,
     resolve_settings,
 )
+from lstm_core.data import Panel
 from lstm_core.errors import SettingsError
 from lstm_core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from lstm_core.jsonable import to_jsonable
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "seasonal-naive and ETS baselines) and forecast the H steps after it."
         ),
     )
-    add_data_arguments(parser)
+    add_data_arguments(parser, panel=True)
     parser.add_argument("--horizon", type=int,
                         help="steps to forecast (required unless --from-run)")
     add_settings_arguments(parser)
@@ -69,10 +70,14 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     _check_output_folders(args)
-    dataset = load_dataset_from_args(args)
     if args.horizon is not None and args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
-    if args.from_run:
+    dataset = load_data_from_args(args)
+    if isinstance(dataset, Panel):
+        if args.horizon is None:
+            raise SettingsError("--horizon is required: say how many steps to forecast.")
+        summary, future = _train_panel(args, dataset)
+    elif args.from_run:
         summary, future = _from_run(args, dataset)
     else:
         if args.horizon is None:
@@ -114,6 +119,62 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
     if args.report is not None or args.deck is not None:
         summary.update(_write_handouts(args, result, dataset.name, summary.get("run_name")))
     return summary, result.future
+
+
+def _train_panel(args: argparse.Namespace, panel: Any) -> tuple[dict, Any]:
+    """Forecast every series of a long or wide file (one global LSTM, or one per series)."""
+    from lstm_core.executor import default_executor
+    from lstm_core.panel import CHUNK, common_season, run_panel, typical_length
+
+    for flag, value in (("--from-run", args.from_run), ("--report", args.report),
+                        ("--deck", args.deck)):
+        if value is not None:
+            raise SettingsError(
+                f"{flag} works on one series, and this file holds {len(panel)}; forecast one "
+                "series from a file of its own, or leave out the flag."
+            )
+    season = common_season([r.season_length for r in panel.reports.values()])
+    settings = resolve_settings(args, typical_length(panel.series), season)
+    chunks = -(-len(panel) // CHUNK)
+    executor = default_executor(chunks) if args.mode == "global" else None
+    try:
+        result = run_panel(panel.series, settings, mode=args.mode, executor=executor,
+                           on_progress=_panel_progress)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    summary = {
+        "file": panel.name,
+        "layout": panel.choice.layout,
+        "series": len(result.results),
+        "mode": result.mode,
+        "settings": result.settings.to_dict(),
+        "aggregate": result.aggregate(),
+        "per_series": result.scores_frame(),
+        "excluded": {**panel.dropped, **result.excluded},
+        "training_seconds": sum(r.seconds for r in result.train_results),
+        "notes": list(result.notes),
+        "run_id": None,
+    }
+    if not args.no_save:
+        from lstm_core.run_record import record_panel_run
+
+        summary["run_id"], summary["run_name"] = record_panel_run(
+            result, dataset_name=panel.name,
+            health={key: report.to_dict() for key, report in panel.reports.items()},
+            name=args.name,
+        )
+    return summary, result.forecasts_long()
+
+
+def _panel_progress(event: dict[str, Any]) -> None:
+    if event["phase"] == "prepare" and event["done"] in (event["total"], 1):
+        print(f"prepared {event['done']} of {event['total']} series", file=sys.stderr,
+              flush=True)
+    elif event["phase"] == "train":
+        print(f"{event['done']} of {event['total']} series trained", file=sys.stderr,
+              flush=True)
 
 
 def _write_handouts(args: argparse.Namespace, result: Any, dataset_name: str,

@@ -1,7 +1,9 @@
 """Data ingestion: uploaded bytes → a clean, regular time series and a report of every change.
 
-The chain is `read_table` → `detect_columns` → `to_series`, wrapped by `load_dataset`. Nothing here
-imports TensorFlow or Streamlit, so the Data page and `python -m lstm_core inspect` stay fast.
+The chain is `read_table` → `detect_columns` → `to_series`, wrapped by `load_dataset`; a file of
+many series (long rows or a column each) is read by `load_panel`, which runs the same chain on each
+series' rows. Nothing here imports TensorFlow or Streamlit, so the Data page and
+`python -m lstm_core inspect` stay fast.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from lstm_core.data._model import (
     FillPolicy,
     HealthReport,
 )
+from lstm_core.data._panel import (
+    MAX_SERIES,
+    Layout,
+    Panel,
+    PanelChoice,
+    detect_layout,
+    frequency_words,
+    load_panel,
+    panel_summary,
+)
 from lstm_core.data._read import list_sheets, read_table
 from lstm_core.data._season import SeasonChoice, calendar_season, choose_season, season_length
 from lstm_core.jsonable import to_jsonable
@@ -31,18 +43,26 @@ __all__ = [
     "MAX_CHANGES",
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "MAX_SERIES",
     "ColumnChoice",
     "Dataset",
     "FillPolicy",
     "HealthReport",
+    "Layout",
+    "Panel",
+    "PanelChoice",
     "SeasonChoice",
     "calendar_season",
     "choose_season",
     "detect_columns",
+    "detect_layout",
+    "frequency_words",
     "infer_frequency",
     "inspect_summary",
     "list_sheets",
     "load_dataset",
+    "load_panel",
+    "panel_summary",
     "read_table",
     "season_length",
     "to_series",

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from lstm_core.data._columns import (
+    COLUMN_NOTES_KEY,
     DATE_FORMATS_KEY,
     DateFormat,
     detect_date_format,
     is_text,
+    mixed_counts,
     parse_dates,
     parse_numbers,
 )
@@ -63,7 +66,8 @@ def to_series(
     timestamps inserted, missing values handled by `fill`, the season length detected.
 
     Args:
-        df: the table from `read_table`.
+        df: the table from `read_table` (the notes and date formats that reading and
+            `detect_columns` left in `df.attrs` are used).
         choice: the columns from `detect_columns`.
         fill: "interpolate" (in time), "ffill", "zero", or "drop" (leave NaN).
 
@@ -73,21 +77,59 @@ def to_series(
     Raises:
         DataError: when no usable rows remain or every value is missing.
     """
+    notes = list(df.attrs.get("warnings", ()))
+    if choice.date_column is None:
+        notes.extend(df.attrs.get(COLUMN_NOTES_KEY, ()))
+    known = df.attrs.get(DATE_FORMATS_KEY, {}).get(choice.date_column)
+    return clean_rows(df, choice, fill, notes=notes, date_format=known)
+
+
+def clean_rows(
+    df: pd.DataFrame,
+    choice: ColumnChoice,
+    fill: FillPolicy = "interpolate",
+    *,
+    notes: Sequence[str] = (),
+    date_format: DateFormat | None = None,
+    dates: pd.DatetimeIndex | None = None,
+    style: str | None = None,
+    frequency: str | None = None,
+) -> tuple[pd.Series, HealthReport]:
+    """`to_series` with what was decided for the whole file given, not read from `df.attrs`.
+
+    A file of many series decides these once and cleans each series' rows with them (pandas
+    copies `df.attrs` into every object derived from a frame, so rows are passed without them).
+
+    Args:
+        df, choice, fill: as for `to_series`.
+        notes: notes to start the report with (reading notes, column notes).
+        date_format: how the date column is parsed (None: detect it from these rows).
+        dates: the date column already parsed with `date_format`, one per row of `df`.
+        style: the value column's decimal style, "point" or "comma" (None: detect it).
+        frequency: the frequency to use when the dates are too few to tell one (a many-series
+            file's shared frequency), if they lie on its grid; None: never assume one.
+
+    Returns:
+        As for `to_series`.
+
+    Raises:
+        DataError: as for `to_series`.
+    """
     if fill not in FILL_POLICIES:
         raise DataError(
             f"Unknown fill policy '{fill}'; choose one of: {', '.join(FILL_POLICIES)}."
         )
-    notes: list[str] = list(df.attrs.get("warnings", ()))
+    notes = list(notes)
     changes = _Changes()
     rows_read = len(df)
     raw = df[choice.value_column]
-    values = parse_numbers(raw).to_numpy(dtype="float64", copy=True)
+    values = parse_numbers(raw, style).to_numpy(dtype="float64", copy=True)
     raw_text = raw.astype(str).str.strip().to_numpy() if is_text(raw) else None
     blank = _blank_rows(df, np.isnan(values))
 
     if choice.date_column is not None:
-        known = df.attrs.get(DATE_FORMATS_KEY, {}).get(choice.date_column)
-        dates = _dates(df[choice.date_column], choice, notes, known)
+        dates, found = _dates(df[choice.date_column], choice, date_format, dates)
+        notes.extend(found)
         undated = np.asarray(dates.isna()) & ~blank
     else:
         dates = None
@@ -135,7 +177,7 @@ def to_series(
     else:
         kept_dates = dates if not dropped.any() else pd.DatetimeIndex(dates[keep])
         series, frequency, regular, duplicates_merged, timestamps_inserted = _regularise(
-            kept_values, kept_dates, row_numbers, raw_text, changes, notes
+            kept_values, kept_dates, row_numbers, raw_text, changes, notes, frequency
         )
 
     if junk_cells:
@@ -203,14 +245,15 @@ def _blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     """Rows whose every cell is empty; only rows in `candidates` (value missing) can be."""
     blank = candidates.copy()
     rows = np.flatnonzero(blank)
-    if rows.size == 0:
-        return blank
     for name in df.columns:
+        if rows.size == 0:
+            break  # every candidate already has a filled cell
         col = df[name].iloc[rows]
         if is_text(col):
             blank[rows] &= col.astype(str).str.strip().eq("").to_numpy()
         else:
             blank[rows] &= col.isna().to_numpy()
+        rows = rows[blank[rows]]
     return blank
 
 
@@ -221,8 +264,11 @@ def _row_text(df: pd.DataFrame, choice: ColumnChoice, row: int) -> str:
 
 
 def _dates(
-    column: pd.Series, choice: ColumnChoice, notes: list[str], known: DateFormat | None
-) -> pd.DatetimeIndex:
+    column: pd.Series,
+    choice: ColumnChoice,
+    known: DateFormat | None,
+    parsed: pd.DatetimeIndex | None = None,
+) -> tuple[pd.DatetimeIndex, list[str]]:
     detected = known or detect_date_format(column, str(column.name))
     fmt: DateFormat | None = detected
     if detected is not None and choice.dayfirst is not None and detected.dayfirst is not None:
@@ -233,18 +279,47 @@ def _dates(
             f"The column '{column.name}' does not hold dates; choose another date column "
             "or leave it empty to use the row order."
         )
-    if fmt.assumed and fmt is detected:
+    if fmt is known and parsed is not None:
+        return parsed, date_notes(column, fmt)
+    return parse_dates(column, fmt), date_notes(column, fmt)
+
+
+def date_notes(column: pd.Series, fmt: DateFormat) -> list[str]:
+    """Plain-word notes on how a date column was read: an assumed day/month order, a mix of
+    formats, UTC offsets dropped.
+
+    Args:
+        column: the date column (its name is used in the notes).
+        fmt: the format it is parsed with.
+
+    Returns:
+        The notes, possibly none.
+    """
+    name = column.name
+    notes: list[str] = []
+    if fmt.kind == "mixed":
+        n_iso, n_other, iso_example, other_example = mixed_counts(column)
+        form = fmt.format or "%m/%d/%Y"
+        parts = ("day", "month", "year") if form.startswith("%d") else ("month", "day", "year")
+        order = form[2].join(parts)
+        why = " (nothing in the file tells the order, so it was assumed)" if fmt.assumed else ""
+        notes.append(
+            f"The dates in '{name}' mix two formats: {n_iso} like '{iso_example}' were read as "
+            f"year-month-day and {n_other} like '{other_example}' as {order}{why}; check the "
+            "dates and write them all one way in the file if this is wrong."
+        )
+    elif fmt.assumed:
         order = "day before month" if fmt.dayfirst else "month before day"
         notes.append(
-            f"The dates in '{column.name}' could be read either way; assumed {order}. "
+            f"The dates in '{name}' could be read either way; assumed {order}. "
             "Check the dates and reorder them in the file if this is wrong."
         )
     if fmt.kind == "utc" or (fmt.kind == "iso" and _has_offsets(column)):
         notes.append(
-            f"The times in '{column.name}' carry UTC offsets (for example across a daylight-saving "
+            f"The times in '{name}' carry UTC offsets (for example across a daylight-saving "
             "change); they were converted to UTC and the offset dropped."
         )
-    return parse_dates(column, fmt)
+    return notes
 
 
 def _has_offsets(column: pd.Series) -> bool:
@@ -258,8 +333,11 @@ def _regularise(
     raw_text: np.ndarray | None,
     changes: _Changes,
     notes: list[str],
+    fallback: str | None = None,
 ) -> tuple[pd.Series, str | None, bool, int, int]:
     """Sort, merge duplicates, infer the frequency and insert missing timestamps.
+
+    `fallback` is the frequency used when the times are too few to infer one and lie on its grid.
 
     Returns:
         The series on a regular index, the frequency alias, whether the input times were on its
@@ -297,6 +375,13 @@ def _regularise(
             )
 
     frequency, regular = infer_frequency(series.index)
+    used_fallback = frequency is None and fallback is not None and _on_grid(series.index, fallback)
+    if used_fallback:
+        frequency, regular = fallback, True
+        notes.append(
+            "There are too few distinct times to tell the frequency; the frequency the file's "
+            f"other series share ('{fallback}') was used."
+        )
     exact = regular and _inferred_exactly(series.index, frequency)
     inserted = 0
     if frequency is not None:
@@ -339,6 +424,15 @@ def _regularise(
         notes.append("There are too few distinct times to tell the frequency.")
 
     return series.astype("float64"), frequency, regular, duplicates, inserted
+
+
+def _on_grid(index: pd.DatetimeIndex, frequency: str) -> bool:
+    """True when every time lies on the grid of `frequency` that starts at the first time."""
+    offset = to_offset(frequency)
+    if not all(offset.is_on_offset(stamp) for stamp in index[:3]):
+        return False
+    grid = pd.date_range(index[0], index[-1], freq=offset)
+    return len(grid) <= MAX_ROWS and bool(index.isin(grid).all())
 
 
 def _positions(

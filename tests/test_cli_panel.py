@@ -1,0 +1,108 @@
+"""`forecast` and `backtest` on files of many series (long and wide), in-process, tiny models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core.cli import main
+
+TINY = ["--window", "12", "--units", "4", "--epochs", "2", "--patience", "0", "--seed", "3"]
+REGIONS = {"North": 100.0, "South": 1000.0, "East": 10.0}
+
+
+def _long_frame() -> pd.DataFrame:
+    months = pd.date_range("2018-01-01", periods=48, freq="MS")
+    t = np.arange(48)
+    parts = [pd.DataFrame({"region": name, "month": months.strftime("%Y-%m-%d"),
+                           "sales": level * (1 + 0.01 * t + 0.1 * np.sin(2 * np.pi * t / 12))})
+             for name, level in REGIONS.items()]
+    parts.append(pd.DataFrame({"region": "Tiny", "month": months[-10:].strftime("%Y-%m-%d"),
+                               "sales": np.arange(10.0) + 1}))
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture()
+def long_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "regions.csv"
+    _long_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def wide_csv(tmp_path: Path) -> Path:
+    frame = _long_frame()
+    frame = frame[frame["region"] != "Tiny"]
+    path = tmp_path / "regions_wide.csv"
+    frame.pivot(index="month", columns="region", values="sales").reset_index().to_csv(
+        path, index=False)
+    return path
+
+
+def test_long_file_is_detected_and_every_series_forecast(long_csv, tmp_path, capsys):
+    out = tmp_path / "all.csv"
+    assert main(["forecast", str(long_csv), "--horizon", "6", "--out", str(out), *TINY]) == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["series", "date", "forecast", "lower", "upper"]
+    assert frame.groupby("series").size().to_dict() == {"East": 6, "North": 6, "South": 6}
+    assert list(frame["date"][:2]) == ["2022-01-01", "2022-02-01"]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["layout"] == "long" and summary["mode"] == "global"
+    assert summary["series"] == 3
+    assert summary["excluded"]["Tiny"].startswith("The series has 10 points")
+    assert [row["series"] for row in summary["per_series"]] == ["North", "South", "East"]
+    assert summary["aggregate"]["series"] == 3
+    assert set(summary["aggregate"]["lstm_beats"]) == {"naive", "seasonal_naive", "ets"}
+    assert summary["run_id"]
+
+
+def test_long_and_wide_layouts_give_the_same_forecasts(long_csv, wide_csv, tmp_path, capsys):
+    by_id, wide = tmp_path / "a.csv", tmp_path / "b.csv"
+    main(["forecast", str(long_csv), "--id-col", "region", "--horizon", "6", "--out", str(by_id),
+          "--no-save", *TINY])
+    main(["forecast", str(wide_csv), "--all-values", "--horizon", "6", "--out", str(wide),
+          "--no-save", *TINY])
+    capsys.readouterr()
+    first = pd.read_csv(by_id).sort_values(["series", "date"], ignore_index=True)
+    second = pd.read_csv(wide).sort_values(["series", "date"], ignore_index=True)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_wide_value_columns_and_local_mode(wide_csv, tmp_path, capsys):
+    out = tmp_path / "two.csv"
+    assert main(["forecast", str(wide_csv), "--value-cols", "North,East", "--mode", "local",
+                 "--horizon", "6", "--out", str(out), "--no-save", *TINY]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["layout"] == "wide" and summary["mode"] == "local"
+    assert sorted(pd.read_csv(out)["series"].unique()) == ["East", "North"]
+
+
+def test_panel_backtest_prints_aggregate_and_per_series(long_csv, tmp_path, capsys):
+    out = tmp_path / "bt.csv"
+    assert main(["backtest", str(long_csv), "--horizon", "6", "--origins", "2", "--workers", "1",
+                 "--out", str(out), *TINY]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["series"] == 3 and summary["pairs"] == 6
+    assert "Tiny" in summary["excluded"]
+    assert summary["verdict"].startswith("The LSTM beat seasonal naive at ")
+    assert "(series, cut-off) pairs" in summary["verdict"]
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:3]) == ["series", "cutoff", "date"]
+    assert len(frame) == 3 * 2 * 6
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--report", "r.html"], "error: --report works on one series, and this file holds 4; "),
+    (["--value-cols", ","], "error: --value-cols needs at least one column name"),
+    (["--id-col", "nope"], "error: There is no id column named 'nope'"),
+])
+def test_panel_user_errors_are_one_line(long_csv, tmp_path, capsys, monkeypatch, extra, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(["forecast", str(long_csv), "--horizon", "6", *extra, *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message), err
+    assert "Traceback" not in err
