@@ -128,7 +128,7 @@ def _overall(scores: pd.DataFrame) -> dict:
     lstm = scores["mae_lstm"].to_numpy()
     out["beats_snaive"] = float(np.mean(lstm < scores["mae_seasonal_naive"].to_numpy()))
     out["beats_ets"] = float(np.mean(lstm < scores["mae_ets"].to_numpy()))
-    out["coverage"] = float("nan")
+    out["coverage"] = float(scores["coverage"].mean())  # mean over (series, cut-off) pairs
     return out
 
 

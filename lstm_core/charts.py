@@ -311,3 +311,49 @@ def backtest_figure(
     if len(x) and len(history) > shown:
         fig.update_xaxes(range=[history.index[-shown], x.iloc[-1]])
     return fig
+
+
+def small_multiples(
+    series: Mapping[str, pd.Series], limit: int = 24, columns: int = 4, row_height: int = 120
+) -> go.Figure:
+    """A compact grid of small line charts, one per series, for a first look at a panel.
+
+    Each chart has its own y axis (series of any scale stay readable) and no legend; the title
+    is the series id. Only the first `limit` series are drawn: a grid of hundreds would be
+    unreadable and slow to draw (the caller says how many were left out).
+
+    Args:
+        series: id -> (n_i,) values indexed by dates or row numbers; ids are user text (escaped).
+        limit: most charts drawn (the first series in order).
+        columns: charts per row.
+        row_height: pixels per row of charts.
+
+    Returns:
+        One trace per drawn series, named by its id, on subplots in reading order.
+    """
+    from plotly.subplots import make_subplots
+
+    keys = list(series)[:max(0, limit)]
+    columns = max(1, min(columns, len(keys) or 1))
+    rows = max(1, -(-len(keys) // columns))
+    titles = [plain_text(_shorten(str(k))) for k in keys]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles or None,
+                        horizontal_spacing=0.04, vertical_spacing=min(0.3, 0.5 / rows))
+    for i, key in enumerate(keys):
+        one = series[key]
+        fig.add_trace(
+            go.Scatter(x=one.index, y=one.to_numpy(), mode="lines", name=plain_text(key),
+                         line={"color": COLOURS["history"], "width": 1.2},
+                         hovertemplate="%{x}<br>%{y:,.4~g}<extra></extra>"),
+            row=i // columns + 1, col=i % columns + 1,
+        )
+    fig.update_layout(template="plotly_white", showlegend=False, height=60 + row_height * rows,
+                      margin={"l": 30, "r": 10, "t": 30, "b": 20})
+    fig.update_xaxes(tickfont={"size": 9}, nticks=4)
+    fig.update_yaxes(tickfont={"size": 9}, nticks=4)
+    fig.update_annotations(font_size=11)
+    return fig
+
+
+def _shorten(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

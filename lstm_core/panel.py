@@ -57,6 +57,7 @@ MAX_PANEL_WINDOWS = 20_000
 CHUNK = 25
 
 OnProgress = Callable[[dict[str, Any]], None]
+STOPPED_REASON = "The run was stopped before it reached this series."
 
 __all__ = [
     "MAX_PANEL_WINDOWS",
@@ -349,6 +350,9 @@ def _prepare(
                 excluded[key] = item
             else:
                 prepared[key] = item
+    for key in keys:  # only a Stop leaves series unprepared
+        if key not in prepared and key not in excluded:
+            excluded[key] = STOPPED_REASON
     return prepared, excluded
 
 
@@ -437,6 +441,9 @@ def _run_local(
         stopped = stopped or bool(key in results and results[key].stopped)
         if on_progress is not None:
             on_progress({"phase": "train", "done": index + 1, "total": len(series)})
+    for key in series:
+        if key not in results and key not in excluded:
+            excluded[key] = STOPPED_REASON
     if not results:
         _nothing_left(series, excluded)
     notes = [f"Each of the {len(results)} series got its own LSTM, trained on its windows only."]
@@ -457,7 +464,7 @@ def _excluded_notes(excluded: Mapping[str, str]) -> list[str]:
 
 
 def _nothing_left(series: Mapping[str, pd.Series], excluded: Mapping[str, str]) -> None:
-    if excluded:
+    if excluded and STOPPED_REASON not in excluded.values():
         key, reason = next(iter(excluded.items()))
         raise DataError(f"No series could be forecast with these settings. '{key}': {reason}")
     raise DataError("The run was stopped before any series was forecast; run it again.")

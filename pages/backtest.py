@@ -27,6 +27,13 @@ MODEL_LABELS = {"lstm": "LSTM", "naive": "Naive", "seasonal_naive": "Seasonal na
 def _source() -> BacktestSource | None:
     """The current run if there is one, else the dataset with the Train page's settings."""
     result = state.get(state.RESULT)
+    if result is not None and state.get(state.PANEL_RESULT) is not None:
+        # One series of a run of many: backtested on its own, not stored with the whole run.
+        series = str(state.get(state.SERIES))
+        owner = state.get(state.RUN_ID) or f"result:{id(state.get(state.PANEL_RESULT))}"
+        name = state.get(state.RUN_NAME) or "the current run"
+        return BacktestSource(key=f"{owner}:{series}", label=f"{name} · {series}",
+                              series=result.series, settings=result.settings, run_id=None)
     if result is not None:
         run_id = state.get(state.RUN_ID)
         name = state.get(state.RUN_NAME) or "the current run"

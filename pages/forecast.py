@@ -12,10 +12,12 @@ import streamlit as st
 from lstm_core.charts import future_figure, holdout_figure
 from lstm_core.evaluation import to_safe_csv
 from lstm_core.narrative import narrative
+from lstm_core.panel import MODE_LABELS
 from lstm_core.run_record import present_result
 from lstm_core.scoreboard import scoreboard_frame, verdict
 from ui import state
 from ui.entry import ensure_entrypoint
+from ui.panels import PanelRun, pick_series
 from ui.text import md_escape
 
 ensure_entrypoint()
@@ -134,9 +136,147 @@ def _bundle_bytes(run_id: str) -> bytes:
         return path.read_bytes()
 
 
+MODEL_LABELS = {"lstm": "LSTM", "naive": "Naive", "seasonal_naive": "Seasonal naive",
+                "ets": "ETS"}
+BASELINE_WORDS = {"seasonal_naive": "seasonal naive", "naive": "naive", "ets": "ETS"}
+
+
+def _aggregate(run: PanelRun) -> None:
+    """Mean and median MASE per model across series, and how often the LSTM won."""
+    aggregate = run.aggregate
+    count = int(aggregate.get("series") or len(run.ids))
+    st.subheader(f"Scoreboard across {count:,} series")
+    models = aggregate.get("models") or {}
+    beats = aggregate.get("lstm_beats") or {}
+    frame = pd.DataFrame(
+        {
+            "Mean MASE": [(models.get(m) or {}).get("mean_mase") for m in MODEL_LABELS],
+            "Median MASE": [(models.get(m) or {}).get("median_mase") for m in MODEL_LABELS],
+        },
+        index=list(MODEL_LABELS.values()),
+    ).astype("float64")
+    frame["LSTM better in"] = ["–" if m == "lstm" or beats.get(m) is None
+                               else f"{int(beats[m]):,} of {count:,} series"
+                               for m in MODEL_LABELS]
+
+    def _best(column: pd.Series) -> list[str]:
+        if not pd.api.types.is_numeric_dtype(column):
+            return [""] * len(column)
+        valid = column.dropna()
+        best = valid.min() if len(valid) else None
+        return ["font-weight: bold; background-color: #d8f0d8" if v == best else "" for v in column]
+
+    styled = frame.style.apply(_best, axis=0).format(precision=3, na_rep="–")
+    st.dataframe(styled, key="aggregate_table")
+    sentences = [f"The LSTM beat {word} in {int(beats[m]):,} of {count:,} series."
+                 for m, word in BASELINE_WORDS.items() if beats.get(m) is not None]
+    coverage = aggregate.get("coverage")
+    if coverage is not None and not (isinstance(coverage, float) and math.isnan(coverage)):
+        sentences.append(f"The {run.settings.level:.0%} intervals covered {coverage:.0%} of the "
+                         "held-out values on average.")
+    st.markdown("\n".join(f"- {s}" for s in sentences))
+    st.caption("MASE below 1 means better than repeating the last season (seasonal naive) on "
+               "average; the median is less swayed by a few hard series than the mean.")
+
+
+SCORE_COLUMNS = {
+    "series": st.column_config.TextColumn("Series"),
+    "points": st.column_config.NumberColumn("Points", format="%d"),
+    "lstm": st.column_config.NumberColumn("LSTM MASE", format="%.3f"),
+    "naive": st.column_config.NumberColumn("Naive MASE", format="%.3f"),
+    "seasonal_naive": st.column_config.NumberColumn("Seasonal naive MASE", format="%.3f"),
+    "ets": st.column_config.NumberColumn("ETS MASE", format="%.3f"),
+    "coverage": st.column_config.NumberColumn("Coverage", format="%.0f %%",
+                                              help="Share of held-out values inside the band."),
+}
+
+
+def _panel_views(run: PanelRun) -> str | None:
+    """The whole run: aggregate, per-series table, what was left out, the long download.
+
+    Returns:
+        The picked series (None when no series was forecast).
+    """
+    mode = MODE_LABELS.get(run.mode, run.mode)
+    st.caption(f"{len(run.ids):,} series forecast, {mode}"
+               + (" (stopped early)" if run.stopped else "") + ".")
+    if run.excluded:
+        st.warning(
+            f"{len(run.excluded):,} series {'was' if len(run.excluded) == 1 else 'were'} left "
+            "out of this run; the table below says why.",
+            icon=":material/warning:",
+        )
+        with st.expander(f"Series left out ({len(run.excluded):,})"):
+            st.dataframe(pd.DataFrame({"Series": list(run.excluded),
+                                       "Reason": list(run.excluded.values())}),
+                         hide_index=True, key="excluded_table")
+    _aggregate(run)
+    st.markdown("**Every series** (click a column to sort)")
+    shown = run.scores.assign(coverage=run.scores["coverage"] * 100)  # a share, shown in %
+    st.dataframe(shown, hide_index=True, key="series_scores", column_config=SCORE_COLUMNS,
+                 height=min(38 + 35 * len(shown), 400))
+    st.download_button(
+        "All forecasts (CSV)", lambda: to_safe_csv(run.forecasts_long()),
+        file_name=_long_csv_name(run), mime="text/csv", icon=":material/download:",
+        help="One row per series and date: series, date, forecast, lower, upper.",
+    )
+    if run.notes:
+        with st.expander("How these forecasts were made"):
+            st.markdown("\n".join(f"- {md_escape(n)}" for n in run.notes))
+    if not run.ids:
+        return None
+    current = state.get(state.SERIES)
+    picked = st.selectbox(
+        "Series", run.ids, index=run.ids.index(current) if current in run.ids else 0,
+        key="forecast_series_pick", help="The charts and scoreboard below show this series.",
+    )
+    if picked != current or state.get(state.RESULT) is not run.series_result(picked):
+        pick_series(picked)
+    return picked
+
+
+def _long_csv_name(run: PanelRun) -> str:
+    from lstm_core.report import safe_filename
+
+    return safe_filename(f"{run.dataset or 'panel'} forecasts", ".csv")
+
+
+def _single(result: Any, name: str | None) -> None:
+    """Every view of one series' run (a run of one series, or the picked series of many)."""
+    validation = getattr(result, "validation", None) or {}
+    if validation.get("note"):
+        # What the validation points said of the LSTM, before any holdout score is shown.
+        if validation.get("shrink") == 0.0:
+            st.warning(md_escape(validation["note"]), icon=":material/info:")
+        else:
+            st.info(md_escape(validation["note"]), icon=":material/model_training:")
+    _in_short(result)
+    if result.notes:
+        with st.expander("How this forecast was made"):
+            for note in result.notes:
+                st.markdown(f"- {md_escape(note)}")
+
+    st.page_link("pages/backtest.py", icon=":material/history_toggle_off:",
+                 label="One holdout is one draw: backtest this run at several past cut-offs")
+    show_baselines = st.toggle("Show baselines", value=True)
+    holdout_fig = holdout_figure(result, show_baselines=show_baselines)
+    st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
+    _scoreboard(result)
+
+    st.subheader("The future")
+    future_fig = future_figure(result)
+    st.plotly_chart(future_fig, width="stretch", key="future_chart")
+    st.caption(_coverage_note(result))
+    with st.expander("Forecast table"):
+        st.dataframe(result.future, hide_index=True)
+    _downloads(result, holdout_fig, future_fig)
+    _handouts(result, name or "Unsaved run")
+
+
 st.title("Forecast")
+panel_run: PanelRun | None = state.get(state.PANEL_RESULT)
 result = state.get(state.RESULT)
-if result is None:
+if result is None and panel_run is None:
     st.info("Train a model on the Train page (or open a saved run on the Runs page) to see its "
             "forecast here.")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
@@ -145,32 +285,11 @@ if result is None:
 name = state.get(state.RUN_NAME)
 if name:
     st.caption(f"Run: {md_escape(name)}")
-validation = getattr(result, "validation", None) or {}
-if validation.get("note"):
-    # What the validation points said of the LSTM, before any holdout score is shown.
-    if validation.get("shrink") == 0.0:
-        st.warning(md_escape(validation["note"]), icon=":material/info:")
-    else:
-        st.info(md_escape(validation["note"]), icon=":material/model_training:")
-_in_short(result)
-if result.notes:
-    with st.expander("How this forecast was made"):
-        for note in result.notes:
-            st.markdown(f"- {md_escape(note)}")
-
-st.page_link("pages/backtest.py", icon=":material/history_toggle_off:",
-             label="One holdout is one draw: backtest this run at several past cut-offs")
-show_baselines = st.toggle("Show baselines", value=True)
-holdout_fig = holdout_figure(result, show_baselines=show_baselines)
-st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
-_scoreboard(result)
-
-st.subheader("The future")
-future_fig = future_figure(result)
-st.plotly_chart(future_fig, width="stretch", key="future_chart")
-st.caption(_coverage_note(result))
-with st.expander("Forecast table"):
-    st.dataframe(result.future, hide_index=True)
-_downloads(result, holdout_fig, future_fig)
-_handouts(result, name or "Unsaved run")
-
+if panel_run is not None:
+    picked = _panel_views(panel_run)
+    if picked is None:
+        st.stop()
+    st.subheader(md_escape(picked), anchor=False)
+    result = state.get(state.RESULT)
+    name = f"{name or 'Unsaved run'} · {picked}"
+_single(result, name)

@@ -19,7 +19,7 @@ import streamlit as st
 from lstm_core.errors import BundleError
 from lstm_core.i18n import LANGUAGES
 from lstm_core.present import Screen, present_screens, screen_figure
-from lstm_core.run_record import PresentedRun, present_result
+from lstm_core.run_record import PresentedRun, is_panel, present_result, series_manifest
 from lstm_core.runs import RunStore
 from ui import state
 from ui.entry import ensure_entrypoint
@@ -69,7 +69,15 @@ def _open(store: RunStore, key: str) -> PresentedRun:
     """The run to present: read from the store (with its backtest), or the current result."""
     if key == CURRENT:
         return present_result(state.get(state.RESULT), name=state.get(state.RUN_NAME) or "")
-    return PresentedRun.from_manifest(store.manifest(key))
+    manifest = store.manifest(key)
+    if is_panel(manifest):
+        # A run of many series presents one: the picked series when the run holds it.
+        ids = list(manifest["extra"]["panel"].get("ids") or [])
+        if not ids:
+            raise BundleError("This run holds no forecast series.")
+        picked = state.get(state.SERIES)
+        manifest = series_manifest(manifest, picked if picked in ids else ids[0])
+    return PresentedRun.from_manifest(manifest)
 
 
 def _move(step: int, count: int) -> None:

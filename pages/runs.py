@@ -9,7 +9,8 @@ import streamlit as st
 
 from lstm_core.charts import compare_figure
 from lstm_core.errors import BundleError
-from lstm_core.run_record import PresentedRun
+from lstm_core.panel import MODE_LABELS
+from lstm_core.run_record import PresentedRun, is_panel
 from lstm_core.runs import RunInfo, RunStore
 from lstm_core.scoreboard import scoreboard_frame
 from ui import state
@@ -39,11 +40,41 @@ def _table(runs: list[RunInfo]):
     )
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _panel_summary(home: str, run_id: str) -> tuple[list[str], int, str] | None:
+    """A saved run's series, how many were left out, and its mode (None for one series).
+
+    Cached: a large run's manifest takes a while to read, and these never change once saved.
+    """
+    try:
+        manifest = RunStore(home).manifest(run_id)
+    except BundleError:
+        return None
+    if not is_panel(manifest):
+        return None
+    panel = manifest["extra"]["panel"]
+    return (list(panel.get("ids") or []), len(panel.get("excluded") or {}),
+            str(panel.get("mode")))
+
+
+def _series_of(store: RunStore, run: RunInfo) -> str | None:
+    """For a run of many series, the series to open first (a picker); None for one series."""
+    summary = _panel_summary(str(store.home), run.id)
+    if summary is None:
+        return None
+    ids, excluded, mode = summary
+    st.caption(f"This run forecast {len(ids):,} series"
+               + (f" ({excluded:,} left out)" if excluded else "")
+               + f", {MODE_LABELS.get(mode, mode)}.")
+    return st.selectbox("Series to show", ids, key="runs_series_pick") if ids else None
+
+
 def _one_run(store: RunStore, run: RunInfo) -> None:
+    series = _series_of(store, run)
     cols = st.columns([1, 1, 1, 2])
     if cols[0].button("Open on the Forecast page", icon=":material/open_in_new:", type="primary"):
         try:
-            open_run(run.id)
+            open_run(run.id, series)
         except BundleError as exc:
             st.error(md_escape(str(exc)))
         else:
@@ -90,7 +121,12 @@ def _compare(store: RunStore, runs: list[RunInfo]) -> None:
     presented: list[PresentedRun] = []
     for run in runs:
         try:
-            presented.append(PresentedRun.from_manifest(store.manifest(run.id)))
+            manifest = store.manifest(run.id)
+            if is_panel(manifest):
+                st.info(f"{md_escape(run.name)} holds many series: open it on its own to see "
+                        "each series and the scores across them.", icon=":material/info:")
+                continue
+            presented.append(PresentedRun.from_manifest(manifest))
         except BundleError as exc:
             st.warning(f"{md_escape(run.name)} cannot be compared: {md_escape(str(exc))}")
     if len(presented) < 2:

@@ -12,10 +12,12 @@ from lstm_core.data import Dataset
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.plan import default_settings, make_plan
 from ui import state
+from ui.backtesting import warm_workers
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
+from ui.panels import SCOPES, LoadedPanel, PanelRun, pick_series, scope_label, too_short
 from ui.text import md_escape
-from ui.training import start_training, warm_up
+from ui.training import PREPARE_IN_WORKERS, start_panel_training, start_training, warm_up
 
 ensure_entrypoint()
 
@@ -147,7 +149,7 @@ def _settings_form(defaults: Settings, locked: bool = False) -> Settings | None:
         return None
 
 
-def _settings_files(current: Settings, dataset: Dataset) -> None:
+def _settings_files(current: Settings, settings_for: str) -> None:
     with st.expander("Settings file (JSON)"):
         st.download_button(
             "Download these settings", json.dumps(current.to_dict(), indent=2),
@@ -167,7 +169,7 @@ def _settings_files(current: Settings, dataset: Dataset) -> None:
                 )
             else:
                 state.put(state.SETTINGS, loaded)
-                st.session_state["_settings_for"] = dataset.name
+                st.session_state["_settings_for"] = settings_for
                 st.rerun()
 
 
@@ -185,6 +187,10 @@ def _progress_line(snap: JobSnapshot) -> None:
             f"is {MAX_TRAININGS}. Yours starts as soon as one finishes.",
             icon=":material/hourglass_top:",
         )
+        return
+    if snap.detail and snap.detail_fraction is not None:
+        # A run of many series: preparing, scoring, or training series after series.
+        st.progress(snap.fraction, text=f"{snap.detail} · {snap.elapsed:.1f} s elapsed")
         return
     eta = f", about {snap.eta:.0f} s left" if snap.eta is not None else ""
     phase = f" ({snap.phase})" if snap.phase else ""
@@ -218,16 +224,15 @@ def _finished_job(job: TrainingJob) -> None:
     if snap.status == "failed":
         st.error(md_escape(snap.error or "Training failed."))
         return
-    if job.result is not None and state.get(state.RESULT) is not job.result:
-        state.put(state.RESULT, job.result)
-        run_id, name = job.done_value or (None, "Unsaved run")
-        state.put(state.RUN_ID, run_id)
-        state.put(state.RUN_NAME, name)
-        state.put(state.RUN_MANIFEST, None)
+    if job.result is not None and state.get(state.ADOPTED_JOB) != job.id:
+        _adopt(job)
     verb = "stopped early" if snap.status == "stopped" else "finished"
+    run = state.get(state.PANEL_RESULT)
+    mine = run is not None and run.result is job.result
+    forecast = f" {len(run.ids):,} series forecast." if mine else ""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.success(
-            f"Training {verb} after {snap.epoch} epochs in {snap.elapsed:.1f} s.",
+            f"Training {verb} after {snap.epoch} epochs in {snap.elapsed:.1f} s.{forecast}",
             icon=":material/check_circle:",
         )
         log_y = st.toggle("Log scale", key="loss_log_done")
@@ -235,7 +240,123 @@ def _finished_job(job: TrainingJob) -> None:
             st.switch_page("pages/forecast.py")
     if snap.error:
         st.warning(md_escape(snap.error))
+    if mine:
+        _panel_outcome(run)
     _loss_chart(snap, log_y, "final_loss")
+
+
+def _adopt(job: TrainingJob) -> None:
+    """Make a finished job's result the current run (once: later data changes forget it)."""
+    state.put(state.ADOPTED_JOB, job.id)
+    run_id, name = job.done_value or (None, "Unsaved run")
+    state.put(state.RUN_ID, run_id)
+    state.put(state.RUN_NAME, name)
+    state.put(state.RUN_MANIFEST, None)
+    if "series" not in job.meta:  # a run of one series
+        state.put(state.PANEL_RESULT, None)
+        state.put(state.RESULT, job.result)
+        return
+    run = PanelRun.from_result(job.result, name=name, run_id=run_id,
+                               dataset=job.meta.get("dataset", ""))
+    state.put(state.PANEL_RESULT, run)
+    picked = state.get(state.SERIES)
+    pick_series(picked if picked in run.ids else run.ids[0])
+
+
+def _series_count(count: int) -> str:
+    return f"{count:,} series {'was' if count == 1 else 'were'}"
+
+
+def _panel_outcome(run: PanelRun) -> None:
+    """What a run of many series left out, and whether it was saved."""
+    if run.excluded:
+        st.warning(
+            f"{_series_count(len(run.excluded))} left out: "
+            + "; ".join(f"'{md_escape(k)}': {md_escape(v)}"
+                        for k, v in list(run.excluded.items())[:3])
+            + (" …" if len(run.excluded) > 3 else "")
+            + " The Forecast page lists them all.",
+            icon=":material/warning:",
+        )
+    if run.run_id is None:
+        st.info(
+            "This run holds too many models to save (one per series): its forecasts are on "
+            "the Forecast page, with a download of all of them.",
+            icon=":material/info:",
+        )
+
+
+def _start_panel(loaded: LoadedPanel, settings: Settings, mode: str) -> None:
+    """Check that some series fit the settings (the job's own rule), then start the job."""
+    if _search_running():
+        st.error("A settings search is running: wait for it to end, or stop it, then train.")
+        return
+    short = too_short(loaded.panel.series, settings)
+    if len(short) == len(loaded.ids):
+        key, reason = next(iter(short.items()))
+        st.error(f"Every series is too short for these settings ('{md_escape(key)}': "
+                 f"{md_escape(reason)}).")
+        return
+    state.put(state.SETTINGS, settings)
+    st.session_state["_settings_for"] = _panel_settings_key(loaded)
+    start_panel_training(loaded, settings, mode)
+    st.rerun()
+
+
+def _panel_settings_key(loaded: LoadedPanel) -> str:
+    return f"panel:{loaded.name}:{loaded.key[1]}"
+
+
+def _panel_settings(loaded: LoadedPanel) -> Settings:
+    """The user's last settings for this panel, else its automatic defaults."""
+    saved = state.get(state.SETTINGS)
+    if saved is not None and st.session_state.get("_settings_for") == _panel_settings_key(loaded):
+        return saved
+    return loaded.defaults
+
+
+def _scope(loaded: LoadedPanel) -> str:
+    """What to train: every series (one LSTM, or one each) or only the picked series."""
+    count, picked = len(loaded.ids), state.get(state.SERIES)
+    current = state.get(state.TRAIN_SCOPE)
+    scope = st.radio(
+        "What to train", SCOPES, index=SCOPES.index(current) if current in SCOPES else 0,
+        format_func=lambda s: scope_label(s, count, md_escape(str(picked))),
+        key="train_scope_pick", disabled=_job_active(),
+        help="One LSTM for all learns from the windows of every series at once (fast, and "
+        "short series borrow strength from long ones). One LSTM per series trains each on "
+        "its own. Pick a series on the Data page to train it alone.",
+    )
+    if scope != current:
+        state.put(state.TRAIN_SCOPE, scope)
+    return scope
+
+
+def _job_active() -> bool:
+    job = state.get(state.JOB)
+    return job is not None and job.snapshot().active
+
+
+def _short_for(loaded: LoadedPanel, settings: Settings) -> None:
+    short = too_short(loaded.panel.series, settings)
+    run = state.get(state.PANEL_RESULT)
+    job = state.get(state.JOB)
+    if not short or (run is not None and job is not None and run.result is job.result
+                     and set(short) <= set(run.excluded)):
+        return  # none, or the finished run just above already lists them
+    names = ", ".join(f"'{md_escape(k)}'" for k in list(short)[:5])
+    more = f" and {len(short) - 5:,} more" if len(short) > 5 else ""
+    are = "is" if len(short) == 1 else "are"
+    st.warning(
+        f"{len(short):,} of {len(loaded.ids):,} series {are} too short for these settings and "
+        f"will be left out: {names}{more}. A shorter window or horizon includes them.",
+        icon=":material/warning:",
+    )
+    with st.expander(f"Why each is left out ({len(short):,})"):
+        import pandas as pd
+
+        st.dataframe(pd.DataFrame({"Series": list(short), "Reason": list(short.values())}),
+                     hide_index=True, key="train_short_table")
 
 
 def _start(dataset: Dataset, settings: Settings) -> None:
@@ -446,12 +567,22 @@ if dataset is None:
     st.stop()
 
 warm_up()
-st.caption(
-    f"Training on {md_escape(state.get(state.SOURCE) or dataset.name)} · "
-    f"{len(dataset.series):,} points"
-)
+loaded: LoadedPanel | None = state.get(state.PANEL)
+if loaded is not None and len(loaded.ids) >= PREPARE_IN_WORKERS:
+    warm_workers()  # the series are prepared there; pressing Train then starts at once
+header = st.empty()  # the caption says what the scope chosen below trains on
+scope = _scope(loaded) if loaded is not None else "picked"
+many = scope != "picked"
+source = md_escape(state.get(state.SOURCE) or dataset.name)
+if loaded is not None and many:
+    header.caption(f"Training on {source} · {len(loaded.ids):,} series")
+elif loaded is not None:
+    header.caption(f"Training on {source} · series {md_escape(str(state.get(state.SERIES)))} "
+                   f"· {len(dataset.series):,} points")
+else:
+    header.caption(f"Training on {source} · {len(dataset.series):,} points")
 job: TrainingJob | None = state.get(state.JOB)
-current = _current_settings(dataset)
+current = _panel_settings(loaded) if loaded is not None and many else _current_settings(dataset)
 if job is not None and job.snapshot().active:
     # The audience sees the live chart right under the title; the settings fold away until the
     # job ends (the fragment then reruns the page, which takes the other branch).
@@ -461,8 +592,15 @@ if job is not None and job.snapshot().active:
 else:
     if job is not None:
         _finished_job(job)
-    _find_settings(dataset, current)
-    settings = _settings_form(current)
-    _settings_files(current, dataset)
-    if settings is not None:
-        _start(dataset, settings)
+    if loaded is not None and many:
+        _short_for(loaded, current)
+        settings = _settings_form(current)
+        _settings_files(current, _panel_settings_key(loaded))
+        if settings is not None:
+            _start_panel(loaded, settings, scope)
+    else:
+        _find_settings(dataset, current)
+        settings = _settings_form(current)
+        _settings_files(current, dataset.name)
+        if settings is not None:
+            _start(dataset, settings)

@@ -108,3 +108,17 @@ def test_compare_figure_with_explicit_actual():
     result = _fake_result()
     fig = charts.compare_figure([("a", result.holdout)], actual=SERIES.iloc[-6:])
     assert list(fig.data[0].y) == list(SERIES.iloc[-6:])
+
+
+def test_small_multiples_draws_at_most_the_limit_with_escaped_titles():
+    from lstm_core.charts import small_multiples
+
+    index = pd.date_range("2020-01-01", periods=10, freq="MS")
+    series = {f"<b>s{i}</b>": pd.Series(np.arange(10.0) + i, index=index) for i in range(30)}
+    fig = small_multiples(series, limit=24, columns=4)
+    assert len(fig.data) == 24
+    assert fig.data[0].name == "&lt;b&gt;s0&lt;/b&gt;"
+    assert [a.text for a in fig.layout.annotations][:2] == ["&lt;b&gt;s0&lt;/b&gt;",
+                                                           "&lt;b&gt;s1&lt;/b&gt;"]
+    assert list(fig.data[5].y) == list(np.arange(10.0) + 5)
+    assert len(small_multiples({"one": series["<b>s0</b>"]}).data) == 1

@@ -127,6 +127,15 @@ def test_stop_before_any_series_is_ready_says_so(panel):
         run_panel(panel, SETTINGS, should_stop=lambda: True)
 
 
+def test_series_a_stop_never_reached_are_listed_as_left_out(panel):
+    seen: list[dict] = []
+    result = run_panel(panel, SETTINGS, on_progress=seen.append,
+                       should_stop=lambda: any(e["phase"] == "prepare" for e in seen))
+    assert result.ids == ("north",)
+    assert result.excluded == {k: "The run was stopped before it reached this series."
+                               for k in ("south", "east", "tiny")}
+
+
 def test_plain_errors():
     with pytest.raises(SettingsError, match="mode must be one of global, local, got 'both'."):
         run_panel({"a": _series(60, 0, 1, 1)}, SETTINGS, mode="both")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstm_core.data import Dataset, load_dataset
+from lstm_core.data import Dataset, Panel, load_dataset, load_panel
 from lstm_core.errors import DataError
 from lstm_core.runs import fingerprint
 from lstm_core.samples import SAMPLES, sample_bytes
 from ui import state
+from ui.panels import LoadedPanel
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,49 @@ class ReadOptions:
     sheet: str | None = None
     fill: str = "interpolate"
     use_dates: bool = True
+    layout: str | None = None  # None: detect; "single", "long" (id_cols) or "wide" (value_cols)
+    id_cols: tuple[str, ...] = ()
+    value_cols: tuple[str, ...] = ()
 
 
 def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Dataset:
-    """Read `raw` and make it the current dataset.
+    """Read `raw` and make it the current data: one series, or a panel and its picked series.
 
     Raises:
-        DataError: if the file cannot be used; the previous dataset then stays loaded.
+        DataError: if the file cannot be used; the previous data then stays loaded.
     """
     options = options or ReadOptions()
-    dataset = load_dataset(
+    loaded: LoadedPanel | None = None
+    picked: str | None = None
+    if options.layout == "single":
+        dataset = _read_single(raw, options)  # the ids are ignored: one series, as chosen
+    else:
+        panel = _read_panel(raw, options)
+        ids = list(panel.series)
+        if len(ids) > 1:
+            loaded = LoadedPanel.build(panel)
+            picked = state.get(state.SERIES) if state.get(state.SERIES) in ids else ids[0]
+        dataset = panel.dataset(picked or ids[0])
+    if len(dataset.series) == 0:
+        raise DataError("The file has no usable rows. Check that it holds numbers.")
+    before, before_panel = state.get(state.DATASET), state.get(state.PANEL)
+    if loaded is not None and before_panel is not None:
+        changed = before_panel.key != loaded.key
+    else:
+        changed = before is None or before_panel is not None or loaded is not None or (
+            data_key(before) != data_key(dataset))
+    state.put(state.RAW, raw)
+    state.put(state.PANEL, loaded)
+    state.put(state.SERIES, picked)
+    state.put(state.DATASET, dataset)
+    state.put(state.SOURCE, raw.label)
+    if changed:
+        forget_results()
+    return dataset
+
+
+def _read_single(raw: RawFile, options: ReadOptions) -> Dataset:
+    return load_dataset(
         raw.data,
         raw.name,
         date_col=options.date_col,
@@ -47,27 +81,37 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
         fill=options.fill,  # type: ignore[arg-type]
         use_dates=options.use_dates,
     )
-    if len(dataset.series) == 0:
-        raise DataError("The file has no usable rows. Check that it holds numbers.")
-    changed = state.get(state.DATASET) is None or data_key(state.get(state.DATASET)) != (
-        data_key(dataset)
+
+
+def _read_panel(raw: RawFile, options: ReadOptions) -> Panel:
+    """One series or many: the layout detected, or the id or value columns the user chose."""
+    wide = options.layout == "wide"
+    return load_panel(
+        raw.data,
+        raw.name,
+        date_col=options.date_col,
+        id_cols=list(options.id_cols) if options.layout == "long" else None,
+        value_col=None if wide else options.value_col,
+        value_cols=list(options.value_cols) if wide else None,
+        sheet=options.sheet,
+        fill=options.fill,  # type: ignore[arg-type]
+        use_dates=options.use_dates,
     )
-    state.put(state.RAW, raw)
-    state.put(state.DATASET, dataset)
-    state.put(state.SOURCE, raw.label)
-    if changed:
-        # Results belong to the data they were trained on: a new series starts a fresh page.
-        state.put(state.RESULT, None)
-        state.put(state.RUN_ID, None)
-        state.put(state.RUN_NAME, None)
-        state.put(state.RUN_MANIFEST, None)
-        search = state.get(state.SEARCH_JOB)
-        if search is not None:
-            search.stop()  # a search of the old series is of no use to the new one
-        state.put(state.SEARCH_JOB, None)
-        state.put(state.SEARCH_PROGRESS, None)
-        state.put(state.SEARCH, None)
-    return dataset
+
+
+def forget_results() -> None:
+    """Results belong to the data they were trained on: new data starts a fresh page."""
+    state.put(state.RESULT, None)
+    state.put(state.RUN_ID, None)
+    state.put(state.RUN_NAME, None)
+    state.put(state.RUN_MANIFEST, None)
+    state.put(state.PANEL_RESULT, None)
+    search = state.get(state.SEARCH_JOB)
+    if search is not None:
+        search.stop()  # a search of the old series is of no use to the new one
+    state.put(state.SEARCH_JOB, None)
+    state.put(state.SEARCH_PROGRESS, None)
+    state.put(state.SEARCH, None)
 
 
 def load_sample(key: str) -> Dataset:

@@ -62,6 +62,8 @@ class JobSnapshot:
     elapsed: float
     eta: float | None
     error: str | None
+    detail: str = ""  # what the job is doing besides epochs ("Preparing series: 3 of 24")
+    detail_fraction: float | None = None  # its share done, when it measures progress better
 
     @property
     def active(self) -> bool:
@@ -71,6 +73,8 @@ class JobSnapshot:
     def fraction(self) -> float:
         if self.status in ("done", "stopped"):
             return 1.0
+        if self.detail_fraction is not None:
+            return min(1.0, max(0.0, self.detail_fraction))
         if not self.epochs_total:
             return 0.0
         return min(1.0, self.epoch / self.epochs_total)
@@ -86,6 +90,7 @@ class TrainingJob:
         epochs_total: how many `on_epoch` calls make up 100 % (for the progress bar and ETA).
         on_done: called in the worker thread with the result after a successful run (e.g. to save
             the run); its errors are logged and reported, the result is kept.
+        meta: what the starting page keeps about the job (e.g. `{"series": [...]}`).
         alive: tells whether the owning browser session is still connected. A job whose session
             has been gone for `orphan_grace` seconds stops at the next epoch (keeping its best
             weights, and still saved by `on_done`), so an abandoned tab cannot hold a server-wide
@@ -97,6 +102,8 @@ class TrainingJob:
     on_done: Callable[[Any], Any] | None = None
     alive: Callable[[], bool] | None = None
     orphan_grace: float = 120.0
+    # What the starter keeps about the job for its page (e.g. the series a panel run was given).
+    meta: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     status: str = "queued"
     result: Any = None
@@ -117,11 +124,23 @@ class TrainingJob:
     orphaned: bool = False
     _started: float | None = None
     _finished: float | None = None
+    _detail: str = ""
+    _detail_fraction: float | None = None
 
     def start(self) -> None:
         """Start the worker thread (it first waits for a free server-wide slot)."""
         self._thread = threading.Thread(target=self._run, name=f"train-{self.id}", daemon=True)
         self._thread.start()
+
+    def set_detail(self, text: str, fraction: float | None = None) -> None:
+        """Say what the job is doing besides epochs, e.g. "Preparing series: 3 of 24" (worker).
+
+        Args:
+            text: shown beside the progress bar ("" clears it).
+            fraction: the share done (0-1) the bar shows instead of the epochs' share.
+        """
+        with self._lock:
+            self._detail, self._detail_fraction = text, fraction
 
     def stop(self) -> None:
         """Ask the job to stop at the next epoch; the best weights so far are kept."""
@@ -156,6 +175,8 @@ class TrainingJob:
                 elapsed=elapsed,
                 eta=eta,
                 error=self.error,
+                detail=self._detail,
+                detail_fraction=self._detail_fraction,
             )
 
     # -- worker side -------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lstm_core.data import Dataset
-from lstm_core.run_record import PresentedRun
+from lstm_core.errors import BundleError
+from lstm_core.run_record import PresentedRun, is_panel
 from lstm_core.run_record import record_run as _record
 from lstm_core.runs import RunStore
 from ui import state
@@ -16,10 +17,27 @@ def record_run(result: Any, dataset: Dataset) -> tuple[str, str]:
     return _record(result, dataset_name=dataset.name, health=dataset.report.to_dict())
 
 
-def open_run(run_id: str) -> PresentedRun:
-    """Make a saved run the session's current one, without loading or training a model."""
+def open_run(run_id: str, series: str | None = None) -> PresentedRun:
+    """Make a saved run the session's current one, without loading or training a model.
+
+    For a run of many series, `series` (default: the first) is the one shown; the whole run
+    becomes `state.PANEL_RESULT`.
+    """
     manifest = RunStore().manifest(run_id)
+    if is_panel(manifest):
+        from ui.panels import PanelRun, pick_series
+
+        run = PanelRun.from_manifest(manifest, run_id)
+        if not run.ids:
+            raise BundleError("This run holds no forecast series.")
+        state.put(state.PANEL_RESULT, run)
+        state.put(state.RUN_ID, run_id)
+        state.put(state.RUN_NAME, run.name)
+        state.put(state.RUN_MANIFEST, manifest)
+        pick_series(series if series in run.ids else run.ids[0])
+        return state.get(state.RESULT)
     presented = PresentedRun.from_manifest(manifest)
+    state.put(state.PANEL_RESULT, None)
     state.put(state.RESULT, presented)
     state.put(state.RUN_ID, run_id)
     state.put(state.RUN_NAME, presented.name)

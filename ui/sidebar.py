@@ -23,6 +23,9 @@ def render_sidebar(*, training_progress: bool = True) -> None:
         else:
             report = dataset.report
             st.text(state.get(state.SOURCE) or dataset.name)
+            loaded = state.get(state.PANEL)
+            if loaded is not None:
+                st.caption(f"{len(loaded.ids):,} series · showing {state.get(state.SERIES)}")
             span = f"{report.start} → {report.end}" if report.start else "row order (no dates)"
             st.caption(f"{len(dataset.series):,} points · {span}")
         run_name = state.get(state.RUN_NAME)

@@ -29,6 +29,11 @@ SEARCH = "search"  # lstm_core.search.SearchResult | None: the search the form's
 PRESENT_RUN = "present_run"  # str | None: the run on the Present page (a run id, or "current")
 PRESENT_SCREEN = "present_screen"  # int: the Present page's screen (0-based)
 LANGUAGE = "language"  # str: the language of the About and Present pages, narrative and deck
+PANEL = "panel"  # lstm_core.data.Panel | None: the current file's series, when it holds several
+SERIES = "series"  # str | None: the picked series of a panel (DATASET and RESULT show it)
+PANEL_RESULT = "panel_result"  # ui.panels.PanelRun | None: the current run, when it has many series
+ADOPTED_JOB = "adopted_job"  # str | None: id of the finished job whose result became current
+TRAIN_SCOPE = "train_scope"  # str: what the Train page trains on a panel (ui.panels.SCOPES)
 
 _DEFAULTS: dict[str, Any] = {
     DATASET: None,
@@ -50,6 +55,11 @@ _DEFAULTS: dict[str, Any] = {
     PRESENT_RUN: None,
     PRESENT_SCREEN: 0,
     LANGUAGE: "en",
+    PANEL: None,
+    SERIES: None,
+    PANEL_RESULT: None,
+    ADOPTED_JOB: None,
+    TRAIN_SCOPE: "global",
 }
 
 

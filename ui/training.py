@@ -9,6 +9,7 @@ from lstm_core.config import Settings
 from lstm_core.data import Dataset
 from ui import state
 from ui.jobs import TrainingJob
+from ui.panels import LoadedPanel
 
 _frozen = threading.Event()
 _freeze_lock = threading.Lock()
@@ -91,6 +92,81 @@ def start_training(
     job = TrainingJob(
         work=work, epochs_total=expected_epochs(settings), on_done=save, alive=session_alive()
     )
+    state.put(state.JOB, job)
+    job.start()
+    return job
+
+
+# From this many series on, a global run prepares them in the server's shared worker processes
+# (warmed when the Train page opens on such a panel): a series of 200 points takes about a second
+# to prepare (its ETS baseline above all), so even a few dozen pay for the processes' start.
+PREPARE_IN_WORKERS = 10
+
+
+def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> TrainingJob:
+    """Create, store in the session and start a training job on every series of a panel.
+
+    Args:
+        loaded: the session's panel.
+        settings: one set of settings for every series (too-short series are left out).
+        mode: "global" (one LSTM for all series) or "local" (one per series).
+    """
+    from lstm_core.panel import run_panel
+
+    series = dict(loaded.panel.series)
+    total = len(series)
+    epochs = expected_epochs(settings)
+    holder: list[TrainingJob] = []
+
+    def work(on_epoch, should_stop):
+        job = holder[0]
+        job.set_detail(f"Preparing series: 0 of {total:,}" if mode == "global"
+                       else f"Series 1 of {total:,}: starting", 0.0)
+        freeze_tensorflow_objects()
+        seen = {"index": -1, "calls": 0}
+
+        def progress(event: dict) -> None:
+            done, count = int(event.get("done", 0)), max(1, int(event.get("total", 1)))
+            if event.get("phase") == "prepare":
+                job.set_detail(f"Preparing series: {done:,} of {count:,}", done / count)
+            elif event.get("phase") == "score":
+                job.set_detail(f"Scoring series: {done:,} of {count:,}", done / count)
+
+        def epoch(number: int, logs: dict) -> None:
+            if mode == "local":
+                index = int(logs.get("index", 0))
+                if index != seen["index"]:
+                    seen["index"], seen["calls"] = index, 0
+                seen["calls"] += 1
+                job.set_detail(
+                    f"Series {index + 1:,} of {total:,}: epoch {seen['calls']}",
+                    (index + min(1.0, seen["calls"] / epochs)) / total,
+                )
+                # Each series starts its own loss curve.
+                logs = {**logs, "phase": f"series {index + 1} of {total}", "members": 1}
+            elif job.snapshot().detail:
+                job.set_detail("")  # training: the epochs measure progress now
+            on_epoch(number, logs)
+
+        executor = None
+        if mode == "global" and total >= PREPARE_IN_WORKERS:
+            from ui.backtesting import shared_executor
+
+            executor = shared_executor()
+        return run_panel(series, settings, mode=mode, executor=executor, on_epoch=epoch,
+                         on_progress=progress, should_stop=should_stop)
+
+    def save(result):
+        from lstm_core.run_record import record_panel_run, run_name
+
+        name = run_name(f"{loaded.name} · {len(result.results):,} series", result.settings)
+        return record_panel_run(result, dataset_name=loaded.name, health=loaded.health(),
+                                name=name)
+
+    job = TrainingJob(work=work, epochs_total=epochs * (total if mode == "local" else 1),
+                      on_done=save, alive=session_alive(),
+                      meta={"series": list(series), "dataset": loaded.name})
+    holder.append(job)
     state.put(state.JOB, job)
     job.start()
     return job

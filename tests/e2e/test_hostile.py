@@ -18,7 +18,7 @@ import pytest
 from browser_helpers import assert_no_exception, fill_number, go, nav, wait_for_app
 
 from lstm_core.config import LIMITS, Settings
-from lstm_core.data import load_dataset
+from lstm_core.data import load_panel
 from lstm_core.errors import DataError
 
 pytestmark = pytest.mark.browser
@@ -74,10 +74,11 @@ def _engine_outcome(path: Path) -> str:
     if path.suffix not in UPLOAD_TYPES:
         return "rejected"
     try:
-        dataset = load_dataset(path.read_bytes(), path.name)
+        # The Data page reads every file as the panel it is (one series: `load_dataset`'s).
+        panel = load_panel(path.read_bytes(), path.name)
     except DataError:
         return "error"
-    return "loaded" if len(dataset.series) else "error"
+    return "loaded" if len(panel.dataset(panel.ids[0]).series) else "error"
 
 
 # The state of the page after an upload, read in one pass so no step is missed.
