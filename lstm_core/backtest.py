@@ -95,24 +95,35 @@ class BacktestResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BacktestResult:
         """Rebuild a stored backtest (no model needed)."""
-        frame = pd.DataFrame.from_records(data["frame"])
-        scores = pd.DataFrame.from_records(data["scores"])
-        if "date" in frame.columns:
-            frame["date"] = pd.to_datetime(frame["date"])
-            frame["cutoff"] = pd.to_datetime(frame["cutoff"])
-            scores["cutoff"] = pd.to_datetime(scores["cutoff"])
-        for column in (*MODELS, "actual", "lower", "upper"):
-            if column in frame.columns:
-                frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-        for column in (*MODELS, "coverage"):
-            if column in scores.columns:
-                scores[column] = pd.to_numeric(scores[column], errors="coerce").astype(float)
+        frame, scores = frames_from_records(data["frame"], data["scores"])
         return cls(
             frame=frame, scores=scores, summary=dict(data["summary"]),
             settings=Settings.from_dict(data["settings"]), horizon=int(data["horizon"]),
             step=int(data["step"]), notes=list(data.get("notes") or []),
             seconds=float(data.get("seconds") or 0.0), stopped=bool(data.get("stopped")),
         )
+
+
+def frames_from_records(
+    frame_records: list[dict[str, Any]], score_records: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stored backtest's long frame and score table, with dates and numbers restored.
+
+    Shared by `BacktestResult.from_dict` and the panel's (whose tables add a `series` column).
+    """
+    frame = pd.DataFrame.from_records(frame_records)
+    scores = pd.DataFrame.from_records(score_records)
+    if "date" in frame.columns:
+        frame["date"] = pd.to_datetime(frame["date"])
+        frame["cutoff"] = pd.to_datetime(frame["cutoff"])
+        scores["cutoff"] = pd.to_datetime(scores["cutoff"])
+    for column in (*MODELS, "actual", "lower", "upper"):
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in (*MODELS, *(f"mae_{m}" for m in MODELS), "coverage"):
+        if column in scores.columns:
+            scores[column] = pd.to_numeric(scores[column], errors="coerce").astype(float)
+    return frame, scores
 
 
 def backtest_cutoffs(n: int, horizon: int, origins: int, step: int) -> list[int]:

@@ -32,6 +32,7 @@ from lstm_core.backtest import (
     _Origin,
     _summary,
     backtest_cutoffs,
+    frames_from_records,
     max_origins,
 )
 from lstm_core.config import Settings
@@ -69,6 +70,66 @@ class PanelBacktest:
     notes: list[str]
     seconds: float
     stopped: bool
+
+    @property
+    def time_column(self) -> str:
+        return "date" if "date" in self.frame.columns else "step"
+
+    @property
+    def ids(self) -> list[str]:
+        """The series backtested, in order."""
+        return [str(k) for k in self.per_series["series"]]
+
+    def series_result(self, key: str) -> BacktestResult:
+        """Series `key`'s backtest as a single-series result: its rows, scores and summary.
+
+        Raises:
+            KeyError: `key` was not backtested (left out, or not in the panel).
+        """
+        frame = self.frame[self.frame["series"] == key]
+        if frame.empty:
+            raise KeyError(key)
+        frame = frame.drop(columns="series").reset_index(drop=True)
+        scores = self.scores[self.scores["series"] == key].drop(columns="series")
+        scores = scores.reset_index(drop=True)
+        return BacktestResult(
+            frame=frame, scores=scores, summary=_summary(frame, scores, self.settings.level),
+            settings=self.settings, horizon=self.horizon, step=self.step, notes=[],
+            seconds=self.seconds, stopped=self.stopped,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (stored in a panel run's manifest); `from_dict` reads it back."""
+        from lstm_core.jsonable import to_jsonable
+
+        return to_jsonable({
+            "frame": self.frame, "scores": self.scores, "summary": self.summary,
+            "per_series": self.per_series, "excluded": dict(self.excluded),
+            "settings": self.settings.to_dict(), "mode": self.mode, "horizon": self.horizon,
+            "step": self.step, "notes": list(self.notes), "seconds": self.seconds,
+            "stopped": self.stopped,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PanelBacktest:
+        """Rebuild a stored panel backtest (no model needed)."""
+        frame, scores = frames_from_records(data["frame"], data["scores"])
+        per_series = pd.DataFrame.from_records(data["per_series"])
+        for table in (frame, scores, per_series):
+            if "series" in table.columns:
+                table["series"] = table["series"].astype(str)
+        for column in MODELS:
+            if column in per_series.columns:
+                per_series[column] = pd.to_numeric(per_series[column],
+                                                   errors="coerce").astype(float)
+        return cls(
+            frame=frame, scores=scores, summary=dict(data["summary"]), per_series=per_series,
+            excluded={str(k): str(v) for k, v in (data.get("excluded") or {}).items()},
+            settings=Settings.from_dict(data["settings"]), mode=str(data["mode"]),
+            horizon=int(data["horizon"]), step=int(data["step"]),
+            notes=list(data.get("notes") or []), seconds=float(data.get("seconds") or 0.0),
+            stopped=bool(data.get("stopped")),
+        )
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,8 @@ def test_backtest_and_present_pages_show_the_picked_series(
     trained.selectbox(key="forecast_series_pick").set_value("shop 1").run()
     trained.switch_page("pages/backtest.py").run()
     assert not trained.exception, [e.value for e in trained.exception]
+    trained.radio(key="backtest_scope_pick").set_value("picked").run()
+    assert not trained.exception, [e.value for e in trained.exception]
     assert any("shop 1" in c.value for c in trained.caption)
     trained.switch_page("pages/present.py").run()
     assert not trained.exception, [e.value for e in trained.exception]

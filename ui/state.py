@@ -23,6 +23,9 @@ NOTICE = "notice"  # str | None: one-shot message shown at the top of the next p
 BACKTEST_JOB = "backtest_job"  # ui.jobs.TrainingJob | None: the session's backtest job
 BACKTEST = "backtest"  # lstm_core.backtest.BacktestResult | None: the last backtest shown
 BACKTEST_FOR = "backtest_for"  # str | None: what BACKTEST belongs to (a run id or a dataset key)
+BACKTEST_SCOPE = "backtest_scope"  # str | None: "all" series of a panel or the "picked" one
+PANEL_BACKTEST = "panel_backtest"  # lstm_core.panel_backtest.PanelBacktest | None: last shown
+PANEL_BACKTEST_FOR = "panel_backtest_for"  # str | None: what PANEL_BACKTEST belongs to
 SEARCH_JOB = "search_job"  # ui.jobs.TrainingJob | None: the session's settings search
 SEARCH_PROGRESS = "search_progress"  # ui.searching.SearchProgress | None: its trials so far
 SEARCH = "search"  # lstm_core.search.SearchResult | None: the search the form's settings came from
@@ -49,6 +52,9 @@ _DEFAULTS: dict[str, Any] = {
     BACKTEST_JOB: None,
     BACKTEST: None,
     BACKTEST_FOR: None,
+    BACKTEST_SCOPE: None,
+    PANEL_BACKTEST: None,
+    PANEL_BACKTEST_FOR: None,
     SEARCH_JOB: None,
     SEARCH_PROGRESS: None,
     SEARCH: None,
