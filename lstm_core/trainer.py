@@ -226,13 +226,17 @@ def _lstm_sequence(tf: Any, x: Any, weights: tuple, activation: str) -> Any:
 
 
 def _forward(tf: Any, layers: tuple[_Layer, ...], prepared: list, x: Any,
-             dropout_seeds: Any = None) -> Any:
+             dropout_seeds: Any = None, time_major: bool = False) -> Any:
     """Evaluate the network on `x: (batch, input_length, 1)`; returns `(batch, horizon)`.
 
     `prepared` comes from `_prepare`. `dropout_seeds` (int32 tensor (n_dropout_layers, 2)) switches
-    dropout on, as in training.
+    dropout on, as in training. With `time_major`, `x` is already `(input_length, batch, 1)`: the
+    trainer transposes its data once per training, because per-batch transposes took about a
+    sixth of a training step's op time (oneDNN's transpose has a high fixed cost on such small
+    tensors).
     """
-    h = tf.transpose(x, [1, 0, 2])  # (time, batch, features): the layout the LSTM kernels want
+    # (time, batch, features): the layout the LSTM kernels want
+    h = x if time_major else tf.transpose(x, [1, 0, 2])
     dropout_index = 0
     for layer, weights in zip(layers, prepared, strict=True):
         if layer.kind == "lstm":
@@ -319,22 +323,24 @@ class _Engine:
                     # (sum over the batch / count), only the summation order differs. A last
                     # batch of one window is not split: an empty half through BlockLSTM's
                     # gradient gave NaN weights at random (seen with 65 windows, batch 64).
-                    size = tf.shape(xb)[0]
+                    size = tf.shape(yb)[0]
                     half = size // 2
 
                     def halves() -> Any:
-                        out_a = _forward(tf, layers, prepared, xb[:half])
-                        out_b = _forward(tf, layers, prepared, xb[half:])
+                        out_a = _forward(tf, layers, prepared, xb[:, :half], time_major=True)
+                        out_b = _forward(tf, layers, prepared, xb[:, half:], time_major=True)
                         return (tf.reduce_sum(tf.square(out_a - yb[:half]))
                                 + tf.reduce_sum(tf.square(out_b - yb[half:])))
 
                     def whole() -> Any:
-                        return tf.reduce_sum(tf.square(_forward(tf, layers, prepared, xb) - yb))
+                        out = _forward(tf, layers, prepared, xb, time_major=True)
+                        return tf.reduce_sum(tf.square(out - yb))
 
                     sse = tf.cond(size >= 2, halves, whole)
                     loss = sse / tf.cast(tf.size(yb), tf.float32)
                 else:
-                    out = _forward(tf, layers, prepared, xb, dropout_seeds=seeds)
+                    out = _forward(tf, layers, prepared, xb, dropout_seeds=seeds,
+                                   time_major=True)
                     loss = tf.reduce_mean(tf.square(out - yb))
             grads = tape.gradient(loss, params)
             t = tf.cast(counter, tf.float32)
@@ -351,12 +357,13 @@ class _Engine:
                 return tf.identity(loss)
 
         def epoch(x: Any, y: Any, xv: Any, yv: Any, order: Any, seed: Any) -> tuple[Any, Any]:
-            shuffled_x, shuffled_y = tf.gather(x, order), tf.gather(y, order)
+            # Inputs are time-major, x: (input_length, n_train, 1), xv: (input_length, n_val, 1).
+            shuffled_x, shuffled_y = tf.gather(x, order, axis=1), tf.gather(y, order)
 
             # One traced step serves every batch: slicing clamps at the end, so the last batch
             # is simply shorter (as in Keras), and the epoch loss is weighted by batch size.
             def train_body(i: Any, total: Any) -> tuple[Any, Any]:
-                xb = shuffled_x[i * batch:(i + 1) * batch]
+                xb = shuffled_x[:, i * batch:(i + 1) * batch]  # (input_length, batch, 1)
                 yb = shuffled_y[i * batch:(i + 1) * batch]
                 size = tf.cast(tf.shape(yb)[0], tf.float32)
                 return i + 1, total + train_step(xb, yb, seed) * size
@@ -368,7 +375,8 @@ class _Engine:
                 return total / n_train, tf.constant(np.nan, tf.float32)
 
             def val_body(i: Any, sse: Any) -> tuple[Any, Any]:
-                out = _forward(tf, layers, prepared, xv[i * val_chunk:(i + 1) * val_chunk])
+                out = _forward(tf, layers, prepared, xv[:, i * val_chunk:(i + 1) * val_chunk],
+                               time_major=True)
                 error = out - yv[i * val_chunk:(i + 1) * val_chunk]
                 return i + 1, sse + tf.reduce_sum(tf.square(error))
 
@@ -469,7 +477,9 @@ def _run_epochs(
 
     X_train, _, X_val, _ = arrays
     has_val = len(X_val) > 0
-    tensors = [tf.constant(a) for a in arrays]
+    # The engine reads inputs time-major (see `_forward`); targets stay (n, horizon).
+    tensors = [tf.constant(np.ascontiguousarray(a.transpose(1, 0, 2)) if a.ndim == 3 else a)
+               for a in arrays]
     rng = np.random.default_rng(config.seed)
     dropout_seed = tf.constant(int(rng.integers(0, 2**31 - 1)), tf.int32)
     history: dict[str, list[float]] = {"loss": [], "val_loss": []}
