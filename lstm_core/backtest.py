@@ -341,16 +341,20 @@ def _summary(frame: pd.DataFrame, scores: pd.DataFrame, level: float) -> dict[st
             "origins": int(len(scores))}
 
 
-def backtest_verdict(summary: dict[str, Any], unit: str = "cut-off") -> str:
+def backtest_verdict(summary: dict[str, Any], unit: str = "cut-off", allow_mae: bool = True) -> str:
     """One plain sentence: how often the LSTM beat seasonal naive, and who was best on average.
 
-    `unit` names what was counted ("cut-off"; a panel's "(series, cut-off) pair").
+    `unit` names what was counted ("cut-off"; a panel's "(series, cut-off) pair"). When some
+    model's mean MASE is undefined the averages fall back to MAE, unless `allow_mae` is False (a
+    panel: MAE adds up different series' units), which then leaves the averages out.
     """
     k = summary["origins"]
     wins = round(summary["lstm_beats"]["seasonal_naive"] * k)
     lead = f"The LSTM beat seasonal naive at {wins} of {k} {unit}{'s' if k != 1 else ''}"
     metric = "mean_mase"
     means = {name: s[metric] for name, s in summary["models"].items() if s[metric] is not None}
+    if len(means) < len(MODELS) and not allow_mae:
+        return lead + "."
     if len(means) < len(MODELS):
         metric = "mean_mae"
         means = {name: s[metric] for name, s in summary["models"].items()

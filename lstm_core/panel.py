@@ -34,18 +34,14 @@ from lstm_core.executor import Executor, InlineExecutor, TaskContext
 from lstm_core.pipeline import (
     SCORE_MODELS,
     ForecastResult,
-    _ensemble_notes,
+    PreparedSeries,
     _holdout_baselines,
-    calibrate,
-    fit_recipe,
-    future_frame,
+    finish_series,
+    prepare_series,
     run_forecast,
-    score_holdout,
     train_members,
-    training_windows,
-    validate_correction,
 )
-from lstm_core.plan import Plan, default_settings, make_plan
+from lstm_core.plan import default_settings
 
 Mode = Literal["global", "local"]
 MODES: tuple[str, ...] = ("global", "local")
@@ -55,6 +51,9 @@ MODE_LABELS = {"global": "one LSTM for all series", "local": "one LSTM per serie
 MAX_PANEL_WINDOWS = 20_000
 # How many series one preparation task handles (a worker pays its start-up once per task).
 CHUNK = 25
+# From this many series the preparation runs in worker processes: below it, their start-up
+# (importing TensorFlow, about 5 s) costs more than the per-series work it spreads.
+PARALLEL_FROM = 2 * CHUNK
 
 OnProgress = Callable[[dict[str, Any]], None]
 STOPPED_REASON = "The run was stopped before it reached this series."
@@ -67,6 +66,8 @@ __all__ = [
     "check_mode",
     "common_season",
     "panel_default_settings",
+    "panel_shape",
+    "prepare_in_workers",
     "run_panel",
     "typical_length",
 ]
@@ -96,15 +97,31 @@ def common_season(seasons: Sequence[int | None]) -> int | None:
     return int(values[np.argmax(counts)])
 
 
-def panel_default_settings(
-    series: Mapping[str, pd.Series], season_length: int | None, horizon: int | None = None
-) -> Settings:
-    """Automatic settings for a panel: `default_settings` for its typical series length.
+def panel_shape(panel: Any) -> tuple[int, int | None]:
+    """The length and season a panel's automatic settings are made for.
+
+    Args:
+        panel: a `lstm_core.data.Panel` (its `series` and the season of each series' report).
+
+    Returns:
+        `(typical_length(panel.series), common_season(the series' seasons))`.
+    """
+    seasons = [report.season_length for report in panel.reports.values()]
+    return typical_length(panel.series), common_season(seasons)
+
+
+def panel_default_settings(panel: Any, horizon: int | None = None) -> Settings:
+    """Automatic settings for a panel: `default_settings` for its typical series and season.
 
     One set of settings serves every series (a global network has one window and horizon); series
     shorter than they need are left out by `run_panel`, with the reason.
     """
-    return default_settings(typical_length(series), season_length, horizon)
+    return default_settings(*panel_shape(panel), horizon)
+
+
+def prepare_in_workers(count: int) -> bool:
+    """Whether preparing `count` series is worth worker processes (they cost a start-up)."""
+    return count >= PARALLEL_FROM
 
 
 @dataclass(frozen=True)
@@ -172,27 +189,32 @@ def scores_frame(scores: Mapping[str, tuple[dict, float, int]]) -> pd.DataFrame:
 
 
 def aggregate_scores(frame: pd.DataFrame) -> dict[str, Any]:
-    """The aggregate scoreboard of a `scores_frame`.
+    """The aggregate scoreboard of a `scores_frame`, over the series every model was scored on.
+
+    A series where some model's MASE is undefined (a flat history, a baseline that could not be
+    fitted) is left out of every figure, so all models are compared on the same series.
 
     Returns:
-        `{"series": n, "models": {model: {"mean_mase", "median_mase", "geomean_mase"}},
-        "lstm_beats": {baseline: series where the LSTM's MASE was lower}, "coverage": mean}`.
+        `{"series": series compared, "unscored": series left out, "models": {model: {"mean_mase",
+        "median_mase", "geomean_mase"}}, "lstm_beats": {baseline: how many of those series the
+        LSTM's MASE was lower in}, "coverage": mean interval coverage}`.
     """
+    scored = frame[np.isfinite(frame[list(SCORE_MODELS)].to_numpy(dtype=float)).all(axis=1)]
     models: dict[str, dict[str, float | None]] = {}
     for name in SCORE_MODELS:
-        values = frame[name].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
+        values = scored[name].to_numpy(dtype=float)
         positive = values[values > 0]
         models[name] = {
             "mean_mase": float(values.mean()) if values.size else None,
             "median_mase": float(np.median(values)) if values.size else None,
             "geomean_mase": float(np.exp(np.log(positive).mean())) if positive.size else None,
         }
-    lstm = frame[SCORE_MODELS[0]].to_numpy(dtype=float)
-    beats = {name: int(np.sum(lstm < frame[name].to_numpy(dtype=float)))
+    lstm = scored[SCORE_MODELS[0]].to_numpy(dtype=float)
+    beats = {name: int(np.sum(lstm < scored[name].to_numpy(dtype=float)))
              for name in SCORE_MODELS[1:]}
     coverage = frame["coverage"].to_numpy(dtype=float)
-    return {"series": int(len(frame)), "models": models, "lstm_beats": beats,
+    return {"series": int(len(scored)), "unscored": int(len(frame) - len(scored)),
+            "models": models, "lstm_beats": beats,
             "coverage": float(np.nanmean(coverage)) if np.isfinite(coverage).any() else None}
 
 
@@ -216,14 +238,10 @@ class _Chunk:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """One series made ready for the global network."""
+    """One series made ready for the global network, with its holdout baselines."""
 
-    plan: Plan
-    recipe: Any
-    notes: tuple[str, ...]
-    train_xy: tuple[np.ndarray, np.ndarray]
-    val_xy: tuple[np.ndarray, np.ndarray]
-    baselines: dict
+    series: PreparedSeries
+    baselines: dict = field(repr=False)
 
 
 def _prepare_chunk(chunk: _Chunk, task: TaskContext) -> dict[str, _Prepared | str]:
@@ -232,23 +250,16 @@ def _prepare_chunk(chunk: _Chunk, task: TaskContext) -> dict[str, _Prepared | st
     for key, series in chunk.series.items():
         if task.should_stop():
             break
-        out[key] = _prepare_one(series, chunk.settings, chunk.baselines)
+        try:
+            prepared = prepare_series(series, chunk.settings)
+        except (DataError, SettingsError) as exc:
+            out[key] = str(exc)
+        else:
+            baselines = _holdout_baselines(np.asarray(series, dtype=float), prepared.plan,
+                                           chunk.baselines)
+            out[key] = _Prepared(prepared, baselines)
         task.report({"prepared": 1})
     return out
-
-
-def _prepare_one(series: pd.Series, settings: Settings, baselines: bool) -> _Prepared | str:
-    try:
-        values = np.asarray(series, dtype=float)
-        plan = make_plan(series, settings)
-        recipe, note = fit_recipe(plan, values)
-        z = recipe.forward(values)
-        train_xy, val_xy, window_note = training_windows(plan, recipe, z)
-    except (DataError, SettingsError) as exc:
-        return str(exc)
-    notes = (*plan.notes, *(n for n in (note, window_note) if n))
-    return _Prepared(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy, val_xy=val_xy,
-                     baselines=_holdout_baselines(values, plan, baselines))
 
 
 def run_panel(
@@ -270,20 +281,23 @@ def run_panel(
         settings: one window, horizon, model and training for all series.
         mode: "global" (one ensemble trained on the windows of every series) or "local"
             (`run_forecast` on each series).
-        executor: where per-series preparation (global) or per-series runs (local) happen;
-            default: this process.
-        on_epoch: training progress `on_epoch(epoch, logs)` as in `run_forecast` (global mode;
-            in local mode logs also carry `series` and `index`).
-        on_progress: `{"phase": "prepare"|"train"|"score", "done", "total"}` as series finish.
-        should_stop: polled throughout; True ends training (best weights kept) and skips the
-            rest; a result is made from what finished.
+        executor: where the per-series preparation of the global mode runs (plan, recipe,
+            windows, holdout baselines; chunks of `CHUNK` series); default: this process. Local
+            mode trains in this process (its networks stay here).
+        on_epoch: training progress `on_epoch(epoch, logs)` as in `run_forecast` (in local mode
+            logs also carry `series` and `index`).
+        on_progress: global mode: `{"phase": "prepare"|"score", "done", "total"}` as series are
+            prepared and scored; local mode: `{"phase": "train", "done", "total"}` per series.
+        should_stop: polled throughout; True during training ends it (best weights kept) and a
+            result is made from what was trained; True before training raises `DataError`.
         holdout_baselines: False skips the holdout baselines (the backtest scores its own).
 
     Returns:
         The `PanelResult`.
 
     Raises:
-        DataError: no series, or every series too short (the message gives the first reason).
+        DataError: no series, every series too short (the message gives the first reason), or
+            stopped before anything was trained.
         SettingsError: an unknown mode.
     """
     started = time.perf_counter()
@@ -292,37 +306,37 @@ def run_panel(
         raise DataError("The file holds no series to forecast.")
     executor = executor or InlineExecutor()
     if mode == "local":
-        return _run_local(series, settings, executor, on_epoch, on_progress, should_stop,
+        return _run_local(series, settings, on_epoch, on_progress, should_stop,
                           holdout_baselines, started)
     prepared, excluded = _prepare(series, settings, executor, on_progress, should_stop,
                                   holdout_baselines)
+    if should_stop is not None and should_stop():
+        raise DataError("The run was stopped while the series were being prepared, before any "
+                        "training; run it again.")
     if not prepared:
-        _nothing_left(series, excluded)
+        _nothing_left(excluded)
     (train_xy, val_xy), kept_note = _stack(prepared)
     notes = [f"One LSTM learnt from the windows of {len(prepared)} series at once "
-             f"({len(train_xy[0])} training windows per epoch); each window is scaled by itself, "
+             f"({len(train_xy[0])} training windows); each window is scaled by itself, "
              "so series of any size share the network."]
     notes += [kept_note] if kept_note else []
     notes += _excluded_notes(excluded)
-
-    def report(epoch: int, logs: dict[str, Any]) -> None:
-        if on_epoch is not None:
-            on_epoch(epoch, logs)
-
-    results = train_members(prepared[next(iter(prepared))].plan.settings, train_xy, val_xy,
-                            report, should_stop)
-    models = tuple(r.model for r in results)
-    stopped = any(r.stopped for r in results)
-    notes += _ensemble_notes(settings, stopped)
+    first = next(iter(prepared.values())).series.plan.settings
+    results = tuple(train_members(first, train_xy, val_xy, on_epoch, should_stop))
     per_series = {}
     for index, (key, prep) in enumerate(prepared.items()):
-        per_series[key] = _finish(series[key], prep, models, tuple(results), stopped)
+        per_series[key] = finish_series(series[key], prep.series, results, prep.baselines,
+                                        started=time.perf_counter())
         if on_progress is not None:
             on_progress({"phase": "score", "done": index + 1, "total": len(prepared)})
+    stopped = any(r.stopped for r in results)
+    if stopped:
+        notes.append("Training was stopped early: every series' forecast uses the best weights "
+                     "so far.")
     return PanelResult(
         settings=settings, mode=mode, results=per_series, excluded=excluded, notes=notes,
-        models=models, train_results=tuple(results), windows=len(train_xy[0]),
-        seconds=time.perf_counter() - started, stopped=stopped,
+        models=tuple(r.model for r in results), train_results=results,
+        windows=len(train_xy[0]), seconds=time.perf_counter() - started, stopped=stopped,
     )
 
 
@@ -359,18 +373,23 @@ def _prepare(
 def _stack(
     prepared: Mapping[str, _Prepared],
 ) -> tuple[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]], str]:
-    """Every series' windows in one training set, at most `MAX_PANEL_WINDOWS` per epoch."""
-    total = sum(len(p.train_xy[0]) for p in prepared.values())
-    share = max(1, MAX_PANEL_WINDOWS // len(prepared))
+    """Every series' windows in one training set of at most `MAX_PANEL_WINDOWS` windows.
+
+    Above the cap every series keeps the same number of evenly spaced windows (its latest
+    always), chosen once: neighbouring windows overlap in all but one step, so the subset carries
+    nearly the same information at a fraction of the training time.
+    """
+    parts = [p.series for p in prepared.values()]
+    total = sum(len(p.train_xy[0]) for p in parts)
+    share = max(1, MAX_PANEL_WINDOWS // len(parts))
     note = ""
     if total > MAX_PANEL_WINDOWS:
-        note = (f"Each epoch used at most {share} evenly spaced windows of every series "
+        note = (f"Training used at most {share} evenly spaced windows of every series "
                 f"(of {total} in all), to keep training time bounded.")
-    train = [_even(p.train_xy, share if total > MAX_PANEL_WINDOWS else None)
-             for p in prepared.values()]
-    val_total = sum(len(p.val_xy[0]) for p in prepared.values())
+    train = [_even(p.train_xy, share if total > MAX_PANEL_WINDOWS else None) for p in parts]
+    val_total = sum(len(p.val_xy[0]) for p in parts)
     val = [_even(p.val_xy, share if val_total > MAX_PANEL_WINDOWS else None)
-           for p in prepared.values() if len(p.val_xy[0])]
+           for p in parts if len(p.val_xy[0])]
     train_xy = (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]))
     if val:
         val_xy = (np.concatenate([x for x, _ in val]), np.concatenate([y for _, y in val]))
@@ -388,39 +407,12 @@ def _even(xy: tuple[np.ndarray, np.ndarray], most: int | None) -> tuple[np.ndarr
     return x[keep], y[keep]
 
 
-def _finish(
-    series: pd.Series, prep: _Prepared, models: tuple, train_results: tuple, stopped: bool
-) -> ForecastResult:
-    """The single-series steps after training, for one series of the global model."""
-    started = time.perf_counter()
-    plan, values = prep.plan, np.asarray(series, dtype=float)
-    recipe = prep.recipe
-    z = recipe.forward(values)
-    notes = list(prep.notes)
-    recipe, validation = validate_correction(models, z, recipe, plan)
-    notes.append(validation["note"])
-    half, calibration_notes = calibrate(models, z, recipe, plan)
-    recipe = recipe.with_half_widths(half)
-    notes += calibration_notes
-    holdout, scores, cov, score_notes = score_holdout(series, values, z, models, recipe, plan,
-                                                       prep.baselines)
-    notes += score_notes
-    future = future_frame(series, z, models, recipe, plan.horizon)
-    return ForecastResult(
-        settings=plan.settings, series=series, plan=plan, recipe=recipe,
-        train_results=train_results, holdout=holdout, scores=scores, coverage=cov,
-        future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
-        stopped=stopped, validation=validation,
-    )
-
-
 def _run_local(
-    series: Mapping[str, pd.Series], settings: Settings, executor: Executor,
+    series: Mapping[str, pd.Series], settings: Settings,
     on_epoch: Callable[[int, dict[str, Any]], None] | None, on_progress: OnProgress | None,
     should_stop: Callable[[], bool] | None, holdout_baselines: bool, started: float,
 ) -> PanelResult:
     """One `run_forecast` per series, one after another in this process (models stay here)."""
-    del executor  # Keras models do not cross processes; per-series runs stay in this one
     results: dict[str, ForecastResult] = {}
     excluded: dict[str, str] = {}
     stopped = False
@@ -445,7 +437,7 @@ def _run_local(
         if key not in results and key not in excluded:
             excluded[key] = STOPPED_REASON
     if not results:
-        _nothing_left(series, excluded)
+        _nothing_left(excluded)
     notes = [f"Each of the {len(results)} series got its own LSTM, trained on its windows only."]
     notes += _excluded_notes(excluded)
     if stopped:
@@ -463,7 +455,7 @@ def _excluded_notes(excluded: Mapping[str, str]) -> list[str]:
     return [f"{len(excluded)} series were left out ({names}{more}): the series table says why."]
 
 
-def _nothing_left(series: Mapping[str, pd.Series], excluded: Mapping[str, str]) -> None:
+def _nothing_left(excluded: Mapping[str, str]) -> None:
     if excluded and STOPPED_REASON not in excluded.values():
         key, reason = next(iter(excluded.items()))
         raise DataError(f"No series could be forecast with these settings. '{key}': {reason}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,23 +143,52 @@ class _PanelOrigin:
 
 
 def _forecast_panel_origin(origin: _PanelOrigin, task: TaskContext) -> dict[str, Any]:
-    """Worker: the global panel forecast at one cut-off, plus every series' baselines."""
+    """Worker: the global panel forecast at one cut-off, plus every series' baselines.
+
+    The baselines need only each series' season: they are fitted in a thread while the network
+    trains (TensorFlow releases the GIL), as the single-series backtest does.
+    """
     from lstm_core.executor import InlineExecutor
     from lstm_core.panel import run_panel
+    from lstm_core.plan import make_plan
 
     def on_epoch(epoch: int, logs: dict[str, Any]) -> None:
         task.report({"epoch": epoch, **{k: logs.get(k) for k in ("loss", "val_loss")}})
 
-    result = run_panel(origin.series, origin.settings, executor=InlineExecutor(),
-                       on_epoch=on_epoch, should_stop=task.should_stop, holdout_baselines=False)
-    out: dict[str, Any] = {}
-    for key, one in result.results.items():
-        values = origin.series[key].to_numpy(dtype=float)
-        baselines = {b.name: b.forecast
-                     for b in ev.baselines(values, origin.horizon, one.season_length)}
-        out[key] = {"future": one.future, "baselines": baselines, "season": one.season_length,
-                    "stopped": one.stopped, "epochs": 0}
+    seasons = {}
+    for key, one in origin.series.items():
+        try:
+            seasons[key] = make_plan(one, origin.settings).season
+        except (DataError, SettingsError):
+            continue  # run_panel leaves it out and says why
+
+    def fit_baselines() -> dict[str, dict[str, Any]]:
+        return {key: {b.name: b.forecast
+                      for b in ev.baselines(origin.series[key].to_numpy(dtype=float),
+                                            origin.horizon, season)}
+                for key, season in seasons.items()}
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(fit_baselines)
+        try:
+            result = run_panel(origin.series, origin.settings, executor=InlineExecutor(),
+                               on_epoch=on_epoch, should_stop=task.should_stop,
+                               holdout_baselines=False)
+        except DataError as exc:  # stopped, or no series left at this cut-off
+            return {"series": {}, "excluded": {key: str(exc) for key in origin.series}}
+        baselines = pending.result()
+    out = {key: {"future": one.future, "baselines": baselines[key],
+                 "season": one.season_length, "stopped": one.stopped, "epochs": 0}
+           for key, one in result.results.items()}
     return {"series": out, "excluded": result.excluded}
+
+
+def _forecast_local_origin(origin: _Origin, task: TaskContext) -> dict[str, Any]:
+    """Worker: one series at one cut-off (the single-series backtest's task), or why not."""
+    try:
+        return _forecast_origin(origin, task)
+    except (DataError, SettingsError) as exc:
+        return {"error": str(exc)}
 
 
 def backtest_panel(
@@ -237,43 +267,67 @@ def backtest_panel(
 
     executor = executor or default_executor(len(tasks))
     outputs = executor.map(
-        _forecast_panel_origin if mode == "global" else _forecast_origin, tasks,
+        _forecast_panel_origin if mode == "global" else _forecast_local_origin, tasks,
         on_done=finished, on_progress=progress, should_stop=should_stop,
     )
-    per_key = _outputs_by_series(mode, list(fitting), origins, outputs, excluded)
+    per_key, refused = _outputs_by_series(mode, list(fitting), origins, outputs)
+    for key, reason in refused.items():
+        excluded[key] = reason
+        per_key.pop(key, None)
     stopped = bool(should_stop is not None and should_stop())
-    return _combine(fitting, cuts, per_key, settings, mode, step, excluded, started, stopped)
+    notes = _end_notes(fitting)
+    return _combine(fitting, cuts, per_key, settings, mode, step, excluded, notes, started,
+                    stopped)
 
 
 def _outputs_by_series(
-    mode: str, keys: list[str], origins: int, outputs: list[Any], excluded: dict[str, str]
-) -> dict[str, list[Any]]:
-    """`{series: [output per cut-off, None where it did not finish]}`."""
+    mode: str, keys: list[str], origins: int, outputs: list[Any]
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """`{series: [output per cut-off, None where it did not finish]}`, and the series refused at
+    some cut-off with the reason (they are left out entirely, so every series scored has all
+    its cut-offs)."""
+    refused: dict[str, str] = {}
     if mode == "local":
-        return {key: outputs[i * origins: (i + 1) * origins] for i, key in enumerate(keys)}
-    per_key: dict[str, list[Any]] = {key: [] for key in keys}
+        per_key = {key: list(outputs[i * origins: (i + 1) * origins])
+                   for i, key in enumerate(keys)}
+        for key, parts in per_key.items():
+            errors = [p["error"] for p in parts if p is not None and "error" in p]
+            if errors:
+                refused[key] = f"At a cut-off: {errors[0]}"
+        return per_key, refused
+    per_key = {key: [None if out is None else out["series"].get(key) for out in outputs]
+               for key in keys}
     for out in outputs:
-        for key in keys:
-            per_key[key].append(None if out is None else out["series"].get(key))
         for key, reason in ((out or {}).get("excluded") or {}).items():
-            excluded.setdefault(key, f"At a cut-off: {reason}")
-    return per_key
+            refused.setdefault(key, f"At a cut-off: {reason}")
+    return per_key, refused
+
+
+def _end_notes(series: Mapping[str, pd.Series]) -> list[str]:
+    """Cut-offs count from each series' own end: say so when the series end on different dates."""
+    ends = {key: one.index[-1] for key, one in series.items()
+            if isinstance(one.index, pd.DatetimeIndex) and len(one)}
+    if not ends or len(set(ends.values())) == 1:
+        return []
+    latest = max(ends.values())
+    early = [key for key, end in ends.items() if end < latest]
+    return [f"The cut-offs are counted from each series' own end, and {len(early)} series end "
+            f"before {latest.date()}: their cut-offs fall on earlier dates, so in one model for "
+            "all series the network learns from other series' later data."]
 
 
 def _combine(
     fitting: Mapping[str, pd.Series], cuts: Mapping[str, list[int]],
     per_key: Mapping[str, list[Any]], settings: Settings, mode: str, step: int,
-    excluded: dict[str, str], started: float, stopped: bool,
+    excluded: dict[str, str], notes: list[str], started: float, stopped: bool,
 ) -> PanelBacktest:
     results: dict[str, BacktestResult] = {}
     for key, outputs in per_key.items():
         if not any(o is not None for o in outputs):
+            excluded[key] = "The backtest was stopped before any of its cut-offs finished."
             continue
-        try:
-            results[key] = _assemble(fitting[key], settings, cuts[key], outputs, step, started,
-                                     stopped)
-        except DataError:
-            continue
+        results[key] = _assemble(fitting[key], settings, cuts[key], outputs, step, started,
+                                 stopped)
     if not results:
         raise DataError("The backtest was stopped before any cut-off finished; run it again.")
     frame = long_frame({key: r.frame for key, r in results.items()})
@@ -288,13 +342,16 @@ def _combine(
         row["lstm_wins"] = int(np.sum(r.scores["mae_lstm"] < r.scores["mae_seasonal_naive"]))
         row["cutoffs"] = len(r.scores)
         rows.append(row)
-    notes = []
+    notes = list(notes)
+    if stopped:
+        notes.append("The backtest was stopped: only the cut-offs that finished are scored.")
+    for r in results.values():  # what the single-series assembly noticed, said once
+        notes += [note for note in r.notes
+                  if note not in notes and not note.startswith("The backtest was stopped")]
     if excluded:
         notes.append(f"{len(excluded)} series were left out of the backtest: "
                      + "; ".join(f"'{k}': {v}" for k, v in list(excluded.items())[:3])
                      + (" ..." if len(excluded) > 3 else ""))
-    if stopped:
-        notes.append("The backtest was stopped: only the cut-offs that finished are scored.")
     return PanelBacktest(
         frame=frame, scores=scores, summary=summary, per_series=pd.DataFrame(rows),
         excluded=excluded, settings=settings, mode=mode, horizon=settings.window.horizon,

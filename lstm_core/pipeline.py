@@ -148,24 +148,80 @@ def run_forecast(
         SettingsError: settings that cannot apply to this series (e.g. log of non-positive data).
     """
     started = time.perf_counter()
-    values = np.asarray(series, dtype=float)
-    plan = make_plan(series, settings)
-    settings = plan.settings
-    notes = list(plan.notes)
-    recipe, note = fit_recipe(plan, values)
-    notes += [note] if note else []
-    z = recipe.forward(values)
-    train_xy, val_xy, note = training_windows(plan, recipe, z)
-    notes += [note] if note else []
+    prepared = prepare_series(series, settings)
     # The baselines (ETS fits are the slow part) run in a thread while the networks train:
     # TensorFlow releases the GIL, so on a multi-core machine they are nearly free.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_holdout_baselines, values, plan, holdout_baselines)
-        results = train_members(settings, train_xy, val_xy, on_epoch, should_stop)
+        pending = pool.submit(_holdout_baselines, np.asarray(series, dtype=float), prepared.plan,
+                              holdout_baselines)
+        results = train_members(prepared.plan.settings, prepared.train_xy, prepared.val_xy,
+                                on_epoch, should_stop)
         baselines = pending.result()
-    models = tuple(r.model for r in results)
-    stopped = any(r.stopped for r in results)
-    notes += _ensemble_notes(settings, stopped)
+    return finish_series(series, prepared, tuple(results), baselines, started=started)
+
+
+@dataclass(frozen=True)
+class PreparedSeries:
+    """One series made ready for training: what `run_forecast` (and each series of a panel) does
+    before the networks train.
+
+    Attributes:
+        plan: the plan (`make_plan`).
+        recipe: the fitted recipe, before validation and calibration.
+        notes: what the plan and the recipe decided.
+        train_xy: training windows `(X (n, input_length, 1), y (n, horizon))`.
+        val_xy: early-stopping windows, the same shapes (n may be 0).
+    """
+
+    plan: Plan
+    recipe: Recipe
+    notes: tuple[str, ...]
+    train_xy: tuple[np.ndarray, np.ndarray] = field(repr=False)
+    val_xy: tuple[np.ndarray, np.ndarray] = field(repr=False)
+
+
+def prepare_series(series: pd.Series, settings: Settings) -> PreparedSeries:
+    """Plan, recipe and windows of one series (steps 1-3 of `run_forecast`).
+
+    Raises:
+        DataError: the series is too short for the settings, or its gaps leave no window.
+        SettingsError: settings that cannot apply to this series.
+    """
+    values = np.asarray(series, dtype=float)
+    plan = make_plan(series, settings)
+    recipe, note = fit_recipe(plan, values)
+    train_xy, val_xy, window_note = training_windows(plan, recipe, recipe.forward(values))
+    notes = (*plan.notes, *(n for n in (note, window_note) if n))
+    return PreparedSeries(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy,
+                          val_xy=val_xy)
+
+
+def finish_series(
+    series: pd.Series,
+    prepared: PreparedSeries,
+    train_results: tuple,
+    baselines: dict[int, dict[str, ev.BaselineResult]],
+    *,
+    started: float,
+) -> ForecastResult:
+    """Steps 5-8 of `run_forecast` with trained networks: validate the correction, calibrate,
+    score the holdout and forecast the future.
+
+    Args:
+        series: the series `prepared` was made from.
+        prepared: from `prepare_series`.
+        train_results: the trained members' `TrainResult`s (shared by every series of a global
+            panel model).
+        baselines: the holdout baselines (`_holdout_baselines`).
+        started: `time.perf_counter()` when the run began (for `seconds`).
+    """
+    plan, recipe = prepared.plan, prepared.recipe
+    values = np.asarray(series, dtype=float)
+    z = recipe.forward(values)
+    notes = list(prepared.notes)
+    models = tuple(r.model for r in train_results)
+    stopped = any(r.stopped for r in train_results)
+    notes += _ensemble_notes(plan.settings, stopped)
     recipe, validation = validate_correction(models, z, recipe, plan)
     notes.append(validation["note"])
     half, calibration_notes = calibrate(models, z, recipe, plan)
@@ -182,8 +238,8 @@ def run_forecast(
         f"last {plan.input_length} points, holdout included."
     )
     return ForecastResult(
-        settings=settings, series=series, plan=plan, recipe=recipe,
-        train_results=tuple(results), holdout=holdout_frame, scores=scores, coverage=cov,
+        settings=plan.settings, series=series, plan=plan, recipe=recipe,
+        train_results=tuple(train_results), holdout=holdout_frame, scores=scores, coverage=cov,
         future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
         stopped=stopped, validation=validation,
     )

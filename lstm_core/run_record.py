@@ -201,6 +201,11 @@ def _frame(records: list[dict[str, Any]], series: pd.Series) -> pd.DataFrame:
 # ---------------------------------------------------------------- many series
 
 
+def panel_run_name(dataset_name: str, settings: Settings, count: int) -> str:
+    """`run_name` of a run of many series: the data set, how many series, settings, time."""
+    return run_name(f"{dataset_name} · {count:,} series", settings)
+
+
 def record_panel_run(
     result: Any, *, dataset_name: str, health: dict[str, dict[str, Any]] | None = None,
     name: str | None = None, store: Any = None,
@@ -212,7 +217,7 @@ def record_panel_run(
     """
     from lstm_core.runs import MAX_MODELS, RunStore
 
-    name = name or run_name(dataset_name, result.settings)
+    name = name or panel_run_name(dataset_name, result.settings, len(result.results))
     manifest, models = panel_manifest(result, name=name, dataset_name=dataset_name,
                                       health=health)
     if len(models) > MAX_MODELS:
@@ -234,21 +239,25 @@ def panel_manifest(
 
     models: list[Any] = list(result.models)
     per_series: dict[str, dict[str, Any]] = {}
+    shared = result.mode == "global"
     for key, one in result.results.items():
-        if result.mode == "global":
+        if shared:
             indices = list(range(len(result.models)))
         else:
             indices = list(range(len(models), len(models) + len(one.models)))
             models += list(one.models)
         single = manifest_from_result(one, name=f"{name} · {key}", dataset_name=dataset_name,
                                       health=(health or {}).get(key))
-        per_series[key] = {
-            "models": indices,
-            **{k: single[k] for k in ("settings", "health", "history", "best_epoch", "scores",
-                                      "holdout", "future", "coverage", "transform", "points",
-                                      "fingerprint")},
-            "extra": single["extra"],
-        }
+        entry = {"models": indices,
+                 **{k: single[k] for k in ("settings", "health", "best_epoch", "scores",
+                                           "holdout", "future", "coverage", "transform",
+                                           "points", "fingerprint")},
+                 "extra": dict(single["extra"])}
+        if shared:  # one training for every series: its loss history is stored once
+            entry["extra"].pop("histories", None)
+        else:
+            entry["history"] = single["history"]
+        per_series[key] = entry
     aggregate = result.aggregate()
     scores = {model: {"mase": values["mean_mase"]}
               for model, values in aggregate["models"].items()}
@@ -266,6 +275,7 @@ def panel_manifest(
             "panel": {
                 "mode": result.mode, "ids": list(result.results), "excluded": result.excluded,
                 "aggregate": aggregate, "windows": result.windows, "notes": list(result.notes),
+                "histories": [dict(r.history) for r in result.train_results],
                 "series": per_series,
             },
             "stopped": bool(result.stopped),
@@ -293,6 +303,9 @@ def series_manifest(manifest: dict[str, Any], key: str) -> dict[str, Any]:
         raise BundleError(f"This run holds no series named '{key}'.")
     single = {k: v for k, v in manifest.items() if k != "extra"}
     single.update({k: v for k, v in entry.items() if k != "models"})
+    single["extra"] = dict(entry.get("extra") or {})
+    if "history" not in entry:  # a global run: the one training's history, stored once
+        single["extra"]["histories"] = list(panel.get("histories") or [])
     single["name"] = f"{manifest.get('name', '')} · {key}"
     return single
 

@@ -106,3 +106,39 @@ def test_panel_user_errors_are_one_line(long_csv, tmp_path, capsys, monkeypatch,
     err = capsys.readouterr().err
     assert err.startswith(message), err
     assert "Traceback" not in err
+
+
+def test_a_saved_panel_run_forecasts_the_file_again_without_training(long_csv, tmp_path,
+                                                                     capsys):
+    first, again = tmp_path / "a.csv", tmp_path / "b.csv"
+    main(["forecast", str(long_csv), "--horizon", "6", "--out", str(first), *TINY])
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert main(["forecast", str(long_csv), "--from-run", run_id, "--out", str(again)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["series"] == 3 and summary["not_in_run"] == ["Tiny"]
+    pd.testing.assert_frame_equal(pd.read_csv(first), pd.read_csv(again), rtol=1e-5)
+
+
+def test_a_single_series_run_is_refused_for_a_file_of_many(long_csv, tmp_path, capsys):
+    one = tmp_path / "one.csv"
+    _long_frame().query("region == 'North'")[["month", "sales"]].to_csv(one, index=False)
+    main(["forecast", str(one), "--horizon", "6", "--out", str(tmp_path / "o.csv"), *TINY])
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert main(["forecast", str(long_csv), "--from-run", run_id,
+                 "--out", str(tmp_path / "x.csv")]) == 2
+    assert capsys.readouterr().err == (
+        "error: This run forecast one series, and the file holds 4; use the run with the file of "
+        "its series, or a run trained on this file.\n")
+
+
+def test_local_mode_that_cannot_be_saved_is_refused_before_training(tmp_path, capsys):
+    months = pd.date_range("2018-01-01", periods=30, freq="MS").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({f"s{i}": 2 * np.arange(30.0) + 5 + i for i in range(70)})
+    frame.insert(0, "month", months)
+    path = tmp_path / "many.csv"
+    frame.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--all-values", "--mode", "local", "--horizon", "3",
+                 "--out", str(tmp_path / "o.csv"), *TINY]) == 2
+    assert capsys.readouterr().err.startswith(
+        "error: One LSTM per series makes 70 networks here, more than a saved run holds (64); "
+        "use --mode global, or --no-save")

@@ -12,7 +12,13 @@ from lstm_core import panel as panel_module
 from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.executor import InlineExecutor
-from lstm_core.panel import common_season, panel_default_settings, run_panel, typical_length
+from lstm_core.panel import (
+    common_season,
+    panel_default_settings,
+    panel_shape,
+    run_panel,
+    typical_length,
+)
 from lstm_core.panel_backtest import backtest_panel
 from lstm_core.pipeline import forecast_from_models, run_forecast
 
@@ -109,7 +115,8 @@ def test_an_epoch_is_capped_with_an_even_share_of_every_series(panel, monkeypatc
     monkeypatch.setattr(panel_module, "MAX_PANEL_WINDOWS", 30)
     result = run_panel({k: panel[k] for k in ("north", "south", "east")}, SETTINGS)
     assert result.windows == 30  # 10 per series
-    assert any("at most 10 evenly spaced windows of every series" in n for n in result.notes)
+    assert any("Training used at most 10 evenly spaced windows of every series (of "
+               in n for n in result.notes)
 
 
 def test_stop_during_training_keeps_what_was_learnt(panel):
@@ -122,16 +129,19 @@ def test_stop_during_training_keeps_what_was_learnt(panel):
     assert any("stopped early" in note for note in result.notes)
 
 
-def test_stop_before_any_series_is_ready_says_so(panel):
-    with pytest.raises(DataError, match="The run was stopped before any series was forecast"):
-        run_panel(panel, SETTINGS, should_stop=lambda: True)
-
-
-def test_series_a_stop_never_reached_are_listed_as_left_out(panel):
+def test_a_stop_while_preparing_trains_nothing(panel):
     seen: list[dict] = []
-    result = run_panel(panel, SETTINGS, on_progress=seen.append,
-                       should_stop=lambda: any(e["phase"] == "prepare" for e in seen))
-    assert result.ids == ("north",)
+    with pytest.raises(DataError, match="The run was stopped while the series were being "
+                                        "prepared, before any training; run it again."):
+        run_panel(panel, SETTINGS, on_progress=seen.append,
+                  should_stop=lambda: any(e["phase"] == "prepare" for e in seen))
+
+
+def test_local_series_a_stop_never_reached_are_listed_as_left_out(panel):
+    done: list[dict] = []
+    result = run_panel(panel, SETTINGS, mode="local", on_progress=done.append,
+                       should_stop=lambda: bool(done))
+    assert result.ids == ("north",) and result.stopped
     assert result.excluded == {k: "The run was stopped before it reached this series."
                                for k in ("south", "east", "tiny")}
 
@@ -147,12 +157,18 @@ def test_plain_errors():
 
 
 def test_panel_defaults_follow_the_typical_series():
+    from types import SimpleNamespace
+
+    from lstm_core.plan import default_settings
+
     series = {"a": _series(60, 0, 1, 1), "b": _series(100, 0, 1, 1), "c": _series(120, 0, 1, 1)}
     assert typical_length(series) == 100
     assert common_season([12, 12, None, 4]) == 12 and common_season([None]) is None
-    from lstm_core.plan import default_settings
-
-    assert panel_default_settings(series, 12) == default_settings(100, 12)
+    seasons = zip(series, (12, None, 12), strict=True)
+    reports = {k: SimpleNamespace(season_length=s) for k, s in seasons}
+    panel = SimpleNamespace(series=series, reports=reports)
+    assert panel_shape(panel) == (100, 12)
+    assert panel_default_settings(panel) == default_settings(100, 12)
 
 
 @pytest.mark.parametrize("mode", ["global", "local"])
@@ -186,9 +202,13 @@ def test_panel_run_saves_and_each_series_reloads_and_forecasts_again(global_resu
     models, manifest = store.get(run_id)
     assert is_panel(manifest) and len(models) == 1
     assert manifest["extra"]["panel"]["ids"] == ["north", "south", "east"]
+    assert manifest["name"].startswith("regions · 3 series · window 12, 4 units")
+    history = global_result.train_results[0].history
     for key in global_result.ids:
+        assert "history" not in manifest["extra"]["panel"]["series"][key]  # stored once
         single = series_manifest(manifest, key)
         shown = PresentedRun.from_manifest(single)
+        assert shown.history == {k: list(v) for k, v in history.items()}
         np.testing.assert_allclose(shown.future["forecast"],
                                    global_result.results[key].future["forecast"], rtol=1e-9)
         again = forecast_from_models(panel[key], panel_models(manifest, models, key),

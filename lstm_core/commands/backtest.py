@@ -128,14 +128,13 @@ def _run_panel(args: argparse.Namespace, panel: Any) -> int:
     from lstm_core.backtest import backtest_verdict
     from lstm_core.evaluation import to_safe_csv
     from lstm_core.executor import executor_for
-    from lstm_core.panel import common_season, typical_length
+    from lstm_core.panel import panel_shape
     from lstm_core.panel_backtest import backtest_panel
 
     if args.report is not None:
         raise SettingsError("--report shows one series; leave it out for a file of several "
                             "series (the CSV holds every series' forecasts).")
-    season = common_season([r.season_length for r in panel.reports.values()])
-    settings = resolve_settings(args, typical_length(panel.series), season)
+    settings = resolve_settings(args, *panel_shape(panel))
     tasks = args.origins * (1 if args.mode == "global" else len(panel))
     executor = executor_for(args.engine, tasks, args.workers)
     try:
@@ -164,7 +163,9 @@ def _run_panel(args: argparse.Namespace, panel: Any) -> int:
         "level": settings.level,
         "per_series": result.per_series,
         "excluded": {**panel.dropped, **result.excluded},
-        "verdict": backtest_verdict(result.summary, unit="(series, cut-off) pair"),
+        "warnings": list(panel.warnings),
+        "verdict": backtest_verdict(result.summary, unit="(series, cut-off) pair",
+                                    allow_mae=False),
         "notes": result.notes,
         "seconds": result.seconds,
         "out": str(args.out),

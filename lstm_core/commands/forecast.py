@@ -73,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if args.horizon is not None and args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
     dataset = load_data_from_args(args)
-    if isinstance(dataset, Panel):
+    if isinstance(dataset, Panel) and args.from_run:
+        summary, future = _panel_from_run(args, dataset)
+    elif isinstance(dataset, Panel):
         if args.horizon is None:
             raise SettingsError("--horizon is required: say how many steps to forecast.")
         summary, future = _train_panel(args, dataset)
@@ -121,22 +123,28 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
     return summary, result.future
 
 
-def _train_panel(args: argparse.Namespace, panel: Any) -> tuple[dict, Any]:
+def _train_panel(args: argparse.Namespace, panel: Panel) -> tuple[dict, Any]:
     """Forecast every series of a long or wide file (one global LSTM, or one per series)."""
     from lstm_core.executor import default_executor
-    from lstm_core.panel import CHUNK, common_season, run_panel, typical_length
+    from lstm_core.panel import CHUNK, panel_shape, prepare_in_workers, run_panel
+    from lstm_core.runs import MAX_MODELS
 
-    for flag, value in (("--from-run", args.from_run), ("--report", args.report),
-                        ("--deck", args.deck)):
+    for flag, value in (("--report", args.report), ("--deck", args.deck)):
         if value is not None:
             raise SettingsError(
                 f"{flag} works on one series, and this file holds {len(panel)}; forecast one "
                 "series from a file of its own, or leave out the flag."
             )
-    season = common_season([r.season_length for r in panel.reports.values()])
-    settings = resolve_settings(args, typical_length(panel.series), season)
-    chunks = -(-len(panel) // CHUNK)
-    executor = default_executor(chunks) if args.mode == "global" else None
+    settings = resolve_settings(args, *panel_shape(panel))
+    networks = len(panel) * settings.ensemble
+    if args.mode == "local" and not args.no_save and networks > MAX_MODELS:
+        raise SettingsError(
+            f"One LSTM per series makes {networks} networks here, more than a saved run holds "
+            f"({MAX_MODELS}); use --mode global, or --no-save to forecast without saving."
+        )
+    executor = None
+    if args.mode == "global" and prepare_in_workers(len(panel)):
+        executor = default_executor(-(-len(panel) // CHUNK))
     try:
         result = run_panel(panel.series, settings, mode=args.mode, executor=executor,
                            on_progress=_panel_progress)
@@ -153,6 +161,7 @@ def _train_panel(args: argparse.Namespace, panel: Any) -> tuple[dict, Any]:
         "aggregate": result.aggregate(),
         "per_series": result.scores_frame(),
         "excluded": {**panel.dropped, **result.excluded},
+        "warnings": list(panel.warnings),
         "training_seconds": sum(r.seconds for r in result.train_results),
         "notes": list(result.notes),
         "run_id": None,
@@ -166,6 +175,46 @@ def _train_panel(args: argparse.Namespace, panel: Any) -> tuple[dict, Any]:
             name=args.name,
         )
     return summary, result.forecasts_long()
+
+
+def _panel_from_run(args: argparse.Namespace, panel: Panel) -> tuple[dict, Any]:
+    """Forecast every series of the file that a saved run of many series holds, no training."""
+    from lstm_core.panel import long_frame
+    from lstm_core.pipeline import forecast_from_models
+    from lstm_core.run_record import is_panel, panel_models, series_manifest
+
+    models, manifest = _load_run(args)
+    if not is_panel(manifest):
+        raise SettingsError(
+            f"This run forecast one series, and the file holds {len(panel)}; use the run with "
+            "the file of its series, or a run trained on this file."
+        )
+    ids = list(manifest["extra"]["panel"]["ids"])
+    futures = {
+        key: forecast_from_models(panel.series[key], panel_models(manifest, models, key),
+                                  series_manifest(manifest, key)["transform"], args.horizon)
+        for key in ids if key in panel.series
+    }
+    if not futures:
+        raise SettingsError(
+            f"None of this file's {len(panel)} series is in the run (it holds "
+            f"{', '.join(repr(k) for k in ids[:3])}{' ...' if len(ids) > 3 else ''}); use the "
+            "file the run was trained on."
+        )
+    summary = {
+        "file": panel.name,
+        "layout": panel.choice.layout,
+        "series": len(futures),
+        "from_run": args.from_run,
+        "run_name": manifest.get("name"),
+        "mode": manifest["extra"]["panel"].get("mode"),
+        "settings": manifest.get("settings"),
+        "aggregate": manifest["extra"]["panel"].get("aggregate"),
+        "not_in_file": [key for key in ids if key not in panel.series],
+        "not_in_run": [key for key in panel.series if key not in ids],
+        "warnings": list(panel.warnings),
+    }
+    return summary, long_frame(futures)
 
 
 def _panel_progress(event: dict[str, Any]) -> None:
@@ -223,8 +272,9 @@ def _write(flag: str, path: Path, data: bytes) -> None:
         ) from exc
 
 
-def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
-    from lstm_core.pipeline import forecast_from_models
+def _load_run(args: argparse.Namespace) -> tuple[list, dict]:
+    """The saved run `--from-run` names (a bundle file or a store id), after refusing the flags
+    that cannot go with it."""
     from lstm_core.runs import RunStore, load_bundle
 
     given = given_settings_flags(args)
@@ -238,9 +288,21 @@ def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
         )
     source = Path(args.from_run)
     if source.suffix.lower() == ".zip":
-        models, manifest = load_bundle(source)
-    else:
-        models, manifest = RunStore().get(args.from_run)
+        return load_bundle(source)
+    return RunStore().get(args.from_run)
+
+
+def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
+    from lstm_core.pipeline import forecast_from_models
+    from lstm_core.run_record import is_panel
+
+    models, manifest = _load_run(args)
+    if is_panel(manifest):
+        count = len(manifest["extra"]["panel"]["ids"])
+        raise SettingsError(
+            f"This run holds {count} series; forecast from it with the file of those series "
+            "(the same long or wide file it was trained on)."
+        )
     future = forecast_from_models(dataset.series, models, manifest.get("transform") or {},
                                   args.horizon)
     summary = {
