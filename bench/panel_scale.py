@@ -1,12 +1,14 @@
 """Time and peak memory of the global LSTM on 100, 300 and 1,000 series of 200 points; bench (b).
 
 Run: `.venv/bin/python bench/panel_scale.py [sizes...]` (default 100 300 1000; about 15 minutes on
-2 cores). Each size runs in a fresh process, as the CLI's `forecast --id-col` does:
-`run_panel(series, panel_default_settings(...))` in "global" mode, the per-series preparation
-(plan, recipe, windows, holdout baselines) in worker processes (one per core, started inside the
-timed call), then one training and per-series scoring. Printed per size: wall seconds, how much
-of it each phase took, training epochs and windows per epoch, and the peak resident memory of the
-main process and of the largest worker (`ru_maxrss`). Goal: 100 series within 60 s on 2 cores.
+2 cores). Each size runs in a fresh process, as the CLI's `forecast` does with a long file: the
+file (`series, month, value` rows) is read with `load_panel`, then `run_panel(panel.series,
+panel_default_settings(panel))` in "global" mode, the per-series preparation (plan, recipe,
+windows, holdout baselines) in worker processes (one per core, started inside the timed call),
+then one training and per-series scoring. Loading is timed with the rest. Printed per size: wall
+seconds, how much of it each phase took, training epochs and windows, and the peak resident memory
+of the main process and of the largest worker (`ru_maxrss`). Goal: 100 series within 60 s on 2
+cores.
 
 The series are synthetic monthly series (200 points, levels from 1 to 10,000, trend, a yearly
 season of varying strength, noise), so the bench needs no download. Then bench (b) of
@@ -46,29 +48,42 @@ def synthetic_panel(count: int, points: int = 200, seed: int = 0) -> dict:
     return out
 
 
-def child(count: int) -> None:
-    from lstm_core.executor import default_executor
-    from lstm_core.panel import CHUNK, panel_default_settings, run_panel
+def long_csv(series: dict) -> bytes:
+    """The panel as the long file an analyst would upload."""
+    import pandas as pd
 
-    series = synthetic_panel(count)
-    settings = panel_default_settings(series, 12)
+    frame = pd.concat([pd.DataFrame({"series": key, "month": one.index.strftime("%Y-%m-%d"),
+                                     "value": one.to_numpy()}) for key, one in series.items()])
+    return frame.to_csv(index=False).encode()
+
+
+def child(count: int) -> None:
+    from lstm_core.data import load_panel
+    from lstm_core.executor import default_executor
+    from lstm_core.panel import CHUNK, panel_default_settings, prepare_in_workers, run_panel
+
+    data = long_csv(synthetic_panel(count))
     phases: dict[str, float] = {}
     epochs: list[int] = []
     started = time.perf_counter()
+    panel = load_panel(data, "panel.csv")
+    phases["load"] = time.perf_counter() - started
+    series, settings = panel.series, panel_default_settings(panel)
 
     def progress(event: dict) -> None:
         phases.setdefault(f"{event['phase']}_start", time.perf_counter() - started)
         phases[f"{event['phase']}_end"] = time.perf_counter() - started
 
-    executor = default_executor(-(-count // CHUNK))
+    executor = default_executor(-(-count // CHUNK)) if prepare_in_workers(count) else None
     result = run_panel(series, settings, executor=executor, on_progress=progress,
                        on_epoch=lambda epoch, _logs: epochs.append(epoch))
     seconds = time.perf_counter() - started
-    getattr(executor, "close", lambda: None)()
+    if executor is not None:
+        getattr(executor, "close", lambda: None)()
     print(json.dumps({
         "series": count, "seconds": seconds, "forecast": len(result.results),
-        "prepare": phases.get("prepare_end"),
-        "train": phases.get("score_start", seconds) - phases.get("prepare_end", 0.0),
+        "load": phases["load"], "prepare": phases.get("prepare_end", 0.0) - phases["load"],
+        "train": phases.get("score_start", seconds) - phases.get("prepare_end", phases["load"]),
         "score": seconds - phases.get("score_start", seconds),
         "epochs": len(epochs), "windows": result.windows,
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -79,13 +94,15 @@ def child(count: int) -> None:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'series':>7} {'seconds':>8} {'prepare':>8} {'train':>7} {'score':>7} {'epochs':>7} "
-          f"{'windows':>8} {'main MB':>8} {'worker MB':>9} {'LSTM MASE':>9} {'ETS MASE':>8}")
+    print(f"{'series':>7} {'seconds':>8} {'load':>6} {'prepare':>8} {'train':>7} {'score':>7} "
+          f"{'epochs':>7} {'windows':>8} {'main MB':>8} {'worker MB':>9} {'LSTM MASE':>9} "
+          f"{'ETS MASE':>8}")
     for count in sizes:
         out = subprocess.run([sys.executable, __file__, "--child", str(count)], cwd=ROOT,
                              capture_output=True, text=True, check=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{row['series']:>7} {row['seconds']:>8.1f} {row['prepare']:>8.1f} "
+        print(f"{row['series']:>7} {row['seconds']:>8.1f} {row['load']:>6.1f} "
+              f"{row['prepare']:>8.1f} "
               f"{row['train']:>7.1f} {row['score']:>7.1f} {row['epochs']:>7} "
               f"{row['windows']:>8} {row['rss_main_mb']:>8.0f} {row['rss_worker_mb']:>9.0f} "
               f"{row['mean_mase']:>9.3f} {row['ets_mean_mase']:>8.3f}", flush=True)

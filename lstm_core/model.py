@@ -24,22 +24,25 @@ def layer_seeds(seed: int, count: int) -> list[int]:
     return [int(s) >> 1 for s in state]
 
 
-def build_model(window: WindowConfig, model: ModelConfig, seed: int) -> keras.Model:
+def build_model(
+    window: WindowConfig, model: ModelConfig, seed: int, features: int = 1
+) -> keras.Model:
     """Build an untrained forecasting network.
 
     Args:
         window: input length (time steps read) and horizon (values forecast at once).
         model: units per LSTM layer, number of layers, dropout after each LSTM, cell activation.
         seed: run seed; the same seed gives bit-identical initial weights.
+        features: values read per time step (1: the series; more with extra input channels).
 
     Returns:
-        A `keras.Model` mapping `(batch, input_length, 1)` to `(batch, horizon)`, not compiled
-        (train it with `lstm_core.trainer.train`).
+        A `keras.Model` mapping `(batch, input_length, features)` to `(batch, horizon)`, not
+        compiled (train it with `lstm_core.trainer.train`).
     """
     import keras
 
     seeds = iter(layer_seeds(seed, 3 * model.layers + 1))
-    inputs = keras.Input((window.input_length, 1), name="window")
+    inputs = keras.Input((window.input_length, features), name="window")
     x = inputs
     for number in range(1, model.layers + 1):
         x = keras.layers.LSTM(

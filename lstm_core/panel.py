@@ -51,9 +51,11 @@ MODE_LABELS = {"global": "one LSTM for all series", "local": "one LSTM per serie
 MAX_PANEL_WINDOWS = 20_000
 # How many series one preparation task handles (a worker pays its start-up once per task).
 CHUNK = 25
-# From this many series the preparation runs in worker processes: below it, their start-up
-# (importing TensorFlow, about 5 s) costs more than the per-series work it spreads.
+# From this many series the preparation runs in worker processes (see `prepare_in_workers`).
 PARALLEL_FROM = 2 * CHUNK
+PARALLEL_FROM_WARM = 10
+# A one-hot series identity adds one input per series: beyond this many it is too wide to learn.
+MAX_IDENTITY = 64
 
 OnProgress = Callable[[dict[str, Any]], None]
 STOPPED_REASON = "The run was stopped before it reached this series."
@@ -119,9 +121,14 @@ def panel_default_settings(panel: Any, horizon: int | None = None) -> Settings:
     return default_settings(*panel_shape(panel), horizon)
 
 
-def prepare_in_workers(count: int) -> bool:
-    """Whether preparing `count` series is worth worker processes (they cost a start-up)."""
-    return count >= PARALLEL_FROM
+def prepare_in_workers(count: int, warm: bool = False) -> bool:
+    """Whether preparing `count` series is worth worker processes.
+
+    A series of 200 points takes about a second to prepare (its ETS baseline above all). Cold
+    workers first import TensorFlow (about 5 s each), so the CLI uses them from `PARALLEL_FROM`
+    series; the dashboard's are started ahead (`warm`), so a few dozen already pay.
+    """
+    return count >= (PARALLEL_FROM_WARM if warm else PARALLEL_FROM)
 
 
 @dataclass(frozen=True)
@@ -229,11 +236,12 @@ def long_frame(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """One preparation task: a few series and the settings (picklable)."""
+    """One preparation task: a few series, the settings and their input channels (picklable)."""
 
     series: dict[str, pd.Series]
     settings: Settings
     baselines: bool
+    channels: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -251,7 +259,7 @@ def _prepare_chunk(chunk: _Chunk, task: TaskContext) -> dict[str, _Prepared | st
         if task.should_stop():
             break
         try:
-            prepared = prepare_series(series, chunk.settings)
+            prepared = prepare_series(series, chunk.settings, chunk.channels.get(key, ()))
         except (DataError, SettingsError) as exc:
             out[key] = str(exc)
         else:
@@ -272,6 +280,7 @@ def run_panel(
     on_progress: OnProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
     holdout_baselines: bool = True,
+    identity: bool = False,
 ) -> PanelResult:
     """Forecast every series of a panel, scored on each series' own holdout.
 
@@ -291,6 +300,9 @@ def run_panel(
         should_stop: polled throughout; True during training ends it (best weights kept) and a
             result is made from what was trained; True before training raises `DataError`.
         holdout_baselines: False skips the holdout baselines (the backtest scores its own).
+        identity: global mode: also tell the network which series each window comes from (a
+            one-hot input beside the window, at most `MAX_IDENTITY` series). Off by default:
+            `bench/panel_accuracy.py --identity` measured it.
 
     Returns:
         The `PanelResult`.
@@ -308,8 +320,9 @@ def run_panel(
     if mode == "local":
         return _run_local(series, settings, on_epoch, on_progress, should_stop,
                           holdout_baselines, started)
+    channels = _identity_channels(list(series)) if identity else {}
     prepared, excluded = _prepare(series, settings, executor, on_progress, should_stop,
-                                  holdout_baselines)
+                                  holdout_baselines, channels)
     if should_stop is not None and should_stop():
         raise DataError("The run was stopped while the series were being prepared, before any "
                         "training; run it again.")
@@ -340,13 +353,23 @@ def run_panel(
     )
 
 
+def _identity_channels(keys: list[str]) -> dict[str, tuple[float, ...]]:
+    """One-hot series identities, in the panel's order."""
+    if len(keys) > MAX_IDENTITY:
+        raise SettingsError(f"Telling the network which series a window comes from works for at "
+                            f"most {MAX_IDENTITY} series; this panel has {len(keys)}.")
+    return {key: tuple(float(i == j) for j in range(len(keys))) for i, key in enumerate(keys)}
+
+
 def _prepare(
     series: Mapping[str, pd.Series], settings: Settings, executor: Executor,
     on_progress: OnProgress | None, should_stop: Callable[[], bool] | None, baselines: bool,
+    channels: Mapping[str, tuple[float, ...]],
 ) -> tuple[dict[str, _Prepared], dict[str, str]]:
     keys = list(series)
     size = max(1, min(CHUNK, math.ceil(len(keys) / max(1, executor.workers))))
-    chunks = [_Chunk({k: series[k] for k in keys[i: i + size]}, settings, baselines)
+    chunks = [_Chunk({k: series[k] for k in keys[i: i + size]}, settings, baselines,
+                     {k: channels[k] for k in keys[i: i + size] if k in channels})
               for i in range(0, len(keys), size)]
     done = [0]
 

@@ -140,6 +140,7 @@ class _PanelOrigin:
     series: dict[str, pd.Series]
     settings: Settings
     horizon: int
+    identity: bool = False
 
 
 def _forecast_panel_origin(origin: _PanelOrigin, task: TaskContext) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def _forecast_panel_origin(origin: _PanelOrigin, task: TaskContext) -> dict[str,
         try:
             result = run_panel(origin.series, origin.settings, executor=InlineExecutor(),
                                on_epoch=on_epoch, should_stop=task.should_stop,
-                               holdout_baselines=False)
+                               holdout_baselines=False, identity=origin.identity)
         except DataError as exc:  # stopped, or no series left at this cut-off
             return {"series": {}, "excluded": {key: str(exc) for key in origin.series}}
         baselines = pending.result()
@@ -201,6 +202,7 @@ def backtest_panel(
     executor: Executor | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    identity: bool = False,
 ) -> PanelBacktest:
     """Backtest every series of a panel at its last `origins` cut-offs.
 
@@ -213,6 +215,8 @@ def backtest_panel(
         executor: where the tasks run (default: worker processes, one per core).
         on_progress: `{"done", "total", "epoch", "loss", "val_loss"}` as tasks report.
         should_stop: True stops running tasks (best weights kept) and skips the rest.
+        identity: global mode: the network is also told which series a window comes from
+            (`run_panel`'s `identity`).
 
     Returns:
         The `PanelBacktest`.
@@ -249,7 +253,7 @@ def backtest_panel(
     if mode == "global":
         tasks: list[Any] = [
             _PanelOrigin({key: one.iloc[: cuts[key][i]] for key, one in fitting.items()},
-                         settings, horizon)
+                         settings, horizon, identity)
             for i in range(origins)
         ]
     else:

@@ -180,8 +180,13 @@ class PreparedSeries:
     val_xy: tuple[np.ndarray, np.ndarray] = field(repr=False)
 
 
-def prepare_series(series: pd.Series, settings: Settings) -> PreparedSeries:
+def prepare_series(
+    series: pd.Series, settings: Settings, channels: tuple[float, ...] = ()
+) -> PreparedSeries:
     """Plan, recipe and windows of one series (steps 1-3 of `run_forecast`).
+
+    `channels` are constant input values the network reads beside the window (a panel's series
+    identity); none for one series.
 
     Raises:
         DataError: the series is too short for the settings, or its gaps leave no window.
@@ -190,6 +195,7 @@ def prepare_series(series: pd.Series, settings: Settings) -> PreparedSeries:
     values = np.asarray(series, dtype=float)
     plan = make_plan(series, settings)
     recipe, note = fit_recipe(plan, values)
+    recipe = replace(recipe, channels=tuple(channels))
     train_xy, val_xy, window_note = training_windows(plan, recipe, recipe.forward(values))
     notes = (*plan.notes, *(n for n in (note, window_note) if n))
     return PreparedSeries(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy,
@@ -389,7 +395,8 @@ def train_members(
     from lstm_core.trainer import train_ensemble
 
     members = settings.ensemble
-    models = [build_model(settings.window, settings.model, settings.train.seed + member)
+    features = int(train_xy[0].shape[2]) if np.ndim(train_xy[0]) == 3 else 1
+    models = [build_model(settings.window, settings.model, settings.train.seed + member, features)
               for member in range(members)]
 
     def report(epoch: int, logs: dict[str, float]) -> None:

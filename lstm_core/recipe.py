@@ -65,6 +65,8 @@ class Recipe:
             (`es_history`, ES-RNN style) rather than over the input window (`es_paths`).
         version: recipe version (1 for runs saved before version 2; honoured when forecasting).
         method: the method's name.
+        channels: constant values added to every time step of the network's input after the
+            window (e.g. which series of a panel the window comes from); empty for one series.
     """
 
     transform: str
@@ -83,12 +85,16 @@ class Recipe:
     history: bool = False
     version: int = RECIPE_VERSION
     method: str = METHOD
+    channels: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (the run manifest's `transform` entry); `from_dict` reads it back."""
         out = asdict(self)
         out["half_widths"] = [float(v) for v in self.half_widths]
         out["smoothing"] = [float(v) for v in self.smoothing]
+        out["channels"] = [float(v) for v in self.channels]
+        if not self.channels:
+            del out["channels"]  # a single series' recipe reads as before
         return out
 
     @classmethod
@@ -114,6 +120,7 @@ class Recipe:
             smoothing=tuple(float(v) for v in data.get("smoothing") or ()),
             history=bool(data.get("history", False)),
             version=int(data["version"]), method=METHOD,
+            channels=tuple(float(v) for v in data.get("channels") or ()),
         )
 
     def with_half_widths(self, half: np.ndarray) -> Recipe:
@@ -143,12 +150,19 @@ class Recipe:
                 history base: `base_at`); None computes them from the windows.
 
         Returns:
-            `X: (k, input_length, 1)` float32 inputs, `base: (k, horizon)`, `scale: (k, 1)`.
+            `X: (k, input_length, 1 + len(channels))` float32 inputs, `base: (k, horizon)`,
+            `scale: (k, 1)`.
         """
         x = np.asarray(windows, dtype=float).reshape(len(windows), self.input_length)
         scale = np.maximum(x.std(axis=1, keepdims=True), self.scale_floor)  # (k, 1)
         base = self.base_forecast(x) if base is None else np.asarray(base, dtype=float)
         X = ((x - x[:, -1:]) / scale)[:, :, None].astype(np.float32)
+        if self.channels:
+            constant = np.asarray(self.channels, dtype=np.float32)[None, None, :]
+            X = np.concatenate(
+                [X, np.broadcast_to(constant, (len(X), self.input_length, constant.shape[-1]))],
+                axis=2,
+            )  # (k, input_length, 1 + channels)
         return X, base, scale
 
     def targets(

@@ -227,7 +227,7 @@ def _lstm_sequence(tf: Any, x: Any, weights: tuple, activation: str) -> Any:
 
 def _forward(tf: Any, layers: tuple[_Layer, ...], prepared: list, x: Any,
              dropout_seeds: Any = None, time_major: bool = False) -> Any:
-    """Evaluate the network on `x: (batch, input_length, 1)`; returns `(batch, horizon)`.
+    """Evaluate the network on `x: (batch, input_length, features)`; returns `(batch, horizon)`.
 
     `prepared` comes from `_prepare`. `dropout_seeds` (int32 tensor (n_dropout_layers, 2)) switches
     dropout on, as in training. With `time_major`, `x` is already `(input_length, batch, 1)`: the
@@ -254,17 +254,18 @@ def _forward(tf: Any, layers: tuple[_Layer, ...], prepared: list, x: Any,
 
 
 def _float_arrays(name: str, X: np.ndarray, y: np.ndarray, input_length: int,
-                  horizon: int) -> tuple[np.ndarray, np.ndarray]:
+                  horizon: int, features: int = 1) -> tuple[np.ndarray, np.ndarray]:
     X = np.ascontiguousarray(X, dtype=np.float32)
     y = np.ascontiguousarray(y, dtype=np.float32)
     if y.ndim == 1:
         y = y[:, None]
     if X.ndim == 2:
         X = X[:, :, None]
-    if X.shape[1:] != (input_length, 1) or y.shape[1:] != (horizon,) or len(X) != len(y):
+    shape = (input_length, features)
+    if X.shape[1:] != shape or y.shape[1:] != (horizon,) or len(X) != len(y):
         raise SettingsError(
-            f"{name} windows must have shapes (n, {input_length}, 1) and (n, {horizon}), "
-            f"got {X.shape} and {y.shape}."
+            f"{name} windows must have shapes (n, {input_length}, {features}) and "
+            f"(n, {horizon}), got {X.shape} and {y.shape}."
         )
     if not (np.isfinite(X).all() and np.isfinite(y).all()):
         raise SettingsError(f"{name} windows contain missing or infinite values.")
@@ -457,13 +458,15 @@ def _checked_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """float32 arrays of the model's shapes; empty validation arrays when there are none."""
     input_length, horizon = int(model.inputs[0].shape[1]), int(model.outputs[0].shape[-1])
-    X_train, y_train = _float_arrays("Training", X_train, y_train, input_length, horizon)
+    features = int(model.inputs[0].shape[2])
+    X_train, y_train = _float_arrays("Training", X_train, y_train, input_length, horizon,
+                                     features)
     if len(X_train) == 0:
         raise SettingsError("There are no training windows; use a shorter window or more data.")
     if X_val is None or y_val is None or len(X_val) == 0:
-        X_val = np.zeros((0, input_length, 1), np.float32)
+        X_val = np.zeros((0, input_length, features), np.float32)
         y_val = np.zeros((0, horizon), np.float32)
-    X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon)
+    X_val, y_val = _float_arrays("Validation", X_val, y_val, input_length, horizon, features)
     return X_train, y_train, X_val, y_val
 
 
@@ -715,7 +718,7 @@ def predict(model: keras.Model, X: np.ndarray, *, batch_size: int = _EVAL_CHUNK)
 
     Args:
         model: a network from `build_model` (or any Keras model, called directly).
-        X: (n, input_length, 1) or (n, input_length) inputs.
+        X: (n, input_length, features) or (n, input_length) inputs (one feature).
         batch_size: windows per compiled call (bounds memory).
 
     Returns:

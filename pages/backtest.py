@@ -7,6 +7,7 @@ pairs, a row per series, one series' cut-offs) or, as for a single series, only 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -29,8 +30,12 @@ from ui.backtesting import (
 )
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, TrainingJob, running_trainings
-from ui.panels import LoadedPanel, PanelRun
+from ui.panels import LoadedPanel, PanelRun, run_belongs
 from ui.text import md_escape
+
+if TYPE_CHECKING:
+    from lstm_core.backtest import BacktestResult
+    from lstm_core.panel_backtest import PanelBacktest
 
 ensure_entrypoint()
 
@@ -134,7 +139,7 @@ def _live(job_key: str) -> None:
         st.toast("Stopping: running cut-offs keep their best weights; the rest are skipped.")
 
 
-def _scores_table(result) -> None:
+def _scores_table(result: BacktestResult) -> None:
     table = result.scores[["cutoff", "lstm", "naive", "seasonal_naive", "ets", "coverage"]].copy()
     if result.time_column == "date":
         table["cutoff"] = pd.to_datetime(table["cutoff"]).dt.date.astype(str)
@@ -164,7 +169,7 @@ def _scores_table(result) -> None:
     st.caption(caption)
 
 
-def _show(source: BacktestSource, result) -> None:
+def _show(source: BacktestSource, result: BacktestResult) -> None:
     st.subheader("Result")
     st.markdown(f"**{md_escape(backtest_verdict(result.summary))}**")
     cutoffs = result.cutoffs
@@ -226,16 +231,11 @@ SERIES_COLUMNS = {
 }
 
 
-def _belongs(run: PanelRun, loaded: LoadedPanel) -> bool:
-    """The panel run was trained on the loaded file (a reopened run may be of another)."""
-    return run.dataset == loaded.name and set(run.ids) <= set(loaded.ids)
-
-
 def _panel_source() -> PanelBacktestSource | None:
     """Every series of the loaded panel (or of the current panel run), with the run's settings."""
     loaded: LoadedPanel | None = state.get(state.PANEL)
     run: PanelRun | None = state.get(state.PANEL_RESULT)
-    if run is not None and (loaded is None or not _belongs(run, loaded)):
+    if run is not None and (loaded is None or not run_belongs(run, loaded)):
         # A reopened run whose file is not loaded: its own saved series.
         points = dict(zip(run.scores["series"], run.scores["points"], strict=True))
         return PanelBacktestSource(
@@ -335,7 +335,7 @@ def _panel_controls(panel: PanelBacktestSource, busy: bool) -> tuple[int, int] |
     return int(origins), int(step)
 
 
-def _panel_aggregate(result) -> None:
+def _panel_aggregate(result: PanelBacktest) -> None:
     """Mean and geometric-mean MASE per model over (series, cut-off) pairs, and the LSTM's wins."""
     summary = result.summary
     pairs = int(summary["origins"])
@@ -369,7 +369,7 @@ def _panel_aggregate(result) -> None:
                "mean is less swayed by a few hard series than the mean.")
 
 
-def _panel_left_out(result) -> None:
+def _panel_left_out(result: PanelBacktest) -> None:
     if not result.excluded:
         return
     count = len(result.excluded)
@@ -381,7 +381,7 @@ def _panel_left_out(result) -> None:
                      hide_index=True, key="panel_backtest_excluded")
 
 
-def _panel_one_series(panel: PanelBacktestSource, result) -> None:
+def _panel_one_series(panel: PanelBacktestSource, result: PanelBacktest) -> None:
     """One series' cut-offs, with the single-series chart and table."""
     ids = result.ids
     current = state.get(state.SERIES)
@@ -405,9 +405,9 @@ def _panel_one_series(panel: PanelBacktestSource, result) -> None:
     _scores_table(one)
 
 
-def _panel_show(panel: PanelBacktestSource, result) -> None:
+def _panel_show(panel: PanelBacktestSource, result: PanelBacktest) -> None:
     st.subheader(f"Result across {int(result.summary['series']):,} series")
-    verdict = backtest_verdict(result.summary, unit="(series, cut-off) pair")
+    verdict = backtest_verdict(result.summary, unit="(series, cut-off) pair", allow_mae=False)
     st.markdown(f"**{md_escape(verdict)}**")
     _panel_aggregate(result)
     _panel_left_out(result)
@@ -471,7 +471,7 @@ if source is None:
 
 warm_workers()
 panel_source = _panel_source()
-if panel_source is not None and _scope(panel_source) == "all":
+if panel_source is not None and len(panel_source.ids) > 1 and _scope(panel_source) == "all":
     _panel_page(panel_source)
     st.stop()
 what = "the current run" if source.run_id or state.get(state.RESULT) is not None else "the data"

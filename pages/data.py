@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.charts import series_figure
-from lstm_core.data import Dataset, list_sheets
+from lstm_core.data import ColumnChoice, Dataset, PanelChoice, list_sheets
 from lstm_core.errors import DataError
 from lstm_core.plan import default_settings
 from lstm_core.samples import SAMPLES
@@ -66,17 +66,22 @@ LAYOUT_LABELS = {
 }
 
 
-def _id_candidates(choice) -> list[str]:
-    """Columns that could name the series: neither the date nor a number column."""
-    return [c for c in choice.columns
-            if c != choice.date_column and c not in choice.numeric_columns]
+def _id_candidates(choice: ColumnChoice | PanelChoice) -> list[str]:
+    """Columns that could name the series: any but the date, text columns first.
+
+    Number columns are offered too (store 7, region 3); the value column cannot also be an id,
+    which reading the file checks and says so.
+    """
+    others = [c for c in choice.columns if c != choice.date_column]
+    return ([c for c in others if c not in choice.numeric_columns]
+            + [c for c in others if c in choice.numeric_columns])
 
 
 def _layout_pick(dataset: Dataset, loaded: LoadedPanel | None) -> str | None:
     """The Layout control, when the file could be read another way (None: not offered)."""
     choice = loaded.panel.choice if loaded is not None else dataset.choice
-    if loaded is None and len(choice.numeric_columns) < 2 and not _id_candidates(choice):
-        return None
+    if loaded is None and len(_id_candidates(choice)) < 2:
+        return None  # a date and one value column: nothing else to read
     current = loaded.panel.choice.layout if loaded is not None else "single"
     layouts = list(LAYOUT_LABELS)
     return st.radio(
@@ -117,13 +122,16 @@ def _options_form(dataset: Dataset, loaded: LoadedPanel | None) -> None:
                 current_value = _value_columns(choice)[0] if _value_columns(choice) else None
                 if layout == "long":
                     id_options = _id_candidates(choice)
-                    current_ids = [c for c in getattr(choice, "id_columns", ()) or ()
-                                   if c in id_options]
+                    now = choice.id_columns if isinstance(choice, PanelChoice) else ()
+                    default_ids = [c for c in now if c in id_options] or id_options[:1]
                     ids = cols[1].multiselect(
-                        "Series id column(s)", id_options,
-                        default=current_ids or id_options[:1],
-                        help="The column (or columns together) that names each series.",
+                        "Series id column(s)", id_options, default=default_ids,
+                        help="The column (or columns together) that names each series: text "
+                        "or whole numbers (store 7), never the value column.",
                     )
+                    if current_value in default_ids:
+                        current_value = next(
+                            (c for c in value_options if c not in default_ids), None)
                 value_col = (cols[2] if layout == "long" else cols[1]).selectbox(
                     "Value column",
                     value_options,
@@ -167,13 +175,11 @@ def _options_form(dataset: Dataset, loaded: LoadedPanel | None) -> None:
         st.rerun()
 
 
-def _value_columns(choice) -> tuple[str, ...]:
+def _value_columns(choice: ColumnChoice | PanelChoice) -> tuple[str, ...]:
     """The value column(s) of a single-series or a panel reading."""
-    columns = getattr(choice, "value_columns", None)
-    if columns:
-        return tuple(columns)
-    column = getattr(choice, "value_column", None)
-    return (column,) if column else ()
+    if isinstance(choice, PanelChoice):
+        return choice.value_columns
+    return (choice.value_column,) if choice.value_column else ()
 
 
 def _health_card(dataset: Dataset) -> None:
@@ -287,7 +293,7 @@ _TOTAL_WORDS = {
 }
 
 
-def _total_sentence(total: dict, count: int) -> str:
+def _total_sentence(total: dict[str, object], count: int) -> str:
     parts = [f"{int(total[k]):,} {word}" for k, word in _TOTAL_WORDS.items()
              if isinstance(total.get(k), int | float) and not pd.isna(total.get(k))]
     frequency = f", frequency {total['frequency']}" if total.get("frequency") else ""
@@ -295,8 +301,8 @@ def _total_sentence(total: dict, count: int) -> str:
             + (", ".join(parts) if parts else "nothing changed") + ".")
 
 
-def _layout_sentence(choice) -> str:
-    ids = ", ".join(f"'{c}'" for c in getattr(choice, "id_columns", ()) or ())
+def _layout_sentence(choice: PanelChoice) -> str:
+    ids = ", ".join(f"'{c}'" for c in choice.id_columns)
     values = ", ".join(f"'{c}'" for c in _value_columns(choice))
     if choice.layout == "long":
         return f"Long layout: series named by {ids}, values from {values}."
@@ -326,7 +332,8 @@ if dataset is None:
 else:
     if loaded is not None:
         _panel_overview(loaded)
-        _series_picker(loaded)
+        if len(loaded.ids) > 1:
+            _series_picker(loaded)
         dataset = state.get(state.DATASET)
         st.subheader(md_escape(str(state.get(state.SERIES))), anchor=False)
         if state.get(state.SERIES) in loaded.short:

@@ -231,7 +231,7 @@ def _panel_views(run: PanelRun) -> str | None:
         key="forecast_series_pick", help="The charts and scoreboard below show this series.",
     )
     if picked != current or state.get(state.RESULT) is not run.series_result(picked):
-        pick_series(picked)
+        pick_series(picked, of_run=True)
     return picked
 
 

@@ -21,7 +21,7 @@ from ui.text import md_escape
 ensure_entrypoint()
 
 
-def _table(runs: list[RunInfo]):
+def _table(runs: list[RunInfo]) -> None:
     import pandas as pd
 
     frame = pd.DataFrame(

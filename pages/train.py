@@ -10,6 +10,7 @@ from lstm_core.charts import loss_figure
 from lstm_core.config import LIMITS, TRANSFORMS, Settings
 from lstm_core.data import Dataset
 from lstm_core.errors import DataError, SettingsError
+from lstm_core.panel import prepare_in_workers
 from lstm_core.plan import default_settings, make_plan
 from ui import state
 from ui.backtesting import warm_workers
@@ -17,7 +18,7 @@ from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
 from ui.panels import SCOPES, LoadedPanel, PanelRun, pick_series, scope_label, too_short
 from ui.text import md_escape
-from ui.training import PREPARE_IN_WORKERS, start_panel_training, start_training, warm_up
+from ui.training import start_panel_training, start_training, warm_up
 
 ensure_entrypoint()
 
@@ -260,7 +261,7 @@ def _adopt(job: TrainingJob) -> None:
                                dataset=job.meta.get("dataset", ""))
     state.put(state.PANEL_RESULT, run)
     picked = state.get(state.SERIES)
-    pick_series(picked if picked in run.ids else run.ids[0])
+    pick_series(picked if picked in run.ids else run.ids[0], of_run=True)
 
 
 def _series_count(count: int) -> str:
@@ -568,10 +569,11 @@ if dataset is None:
 
 warm_up()
 loaded: LoadedPanel | None = state.get(state.PANEL)
-if loaded is not None and len(loaded.ids) >= PREPARE_IN_WORKERS:
+if loaded is not None and prepare_in_workers(len(loaded.ids), warm=True):
     warm_workers()  # the series are prepared there; pressing Train then starts at once
 header = st.empty()  # the caption says what the scope chosen below trains on
-scope = _scope(loaded) if loaded is not None else "picked"
+# A file of one usable series (the rest left out) trains it as a file of one series would.
+scope = _scope(loaded) if loaded is not None and len(loaded.ids) > 1 else "picked"
 many = scope != "picked"
 source = md_escape(state.get(state.SOURCE) or dataset.name)
 if loaded is not None and many:

@@ -215,3 +215,45 @@ def test_panel_run_saves_and_each_series_reloads_and_forecasts_again(global_resu
                                      single["transform"])
         np.testing.assert_allclose(again["forecast"],
                                    global_result.results[key].future["forecast"], rtol=1e-5)
+
+
+def test_identity_tells_the_network_which_series_a_window_comes_from(panel, tmp_path):
+    from lstm_core.run_record import panel_models, record_panel_run, series_manifest
+    from lstm_core.runs import RunStore
+
+    chosen = {k: panel[k] for k in ("north", "south", "east")}
+    result = run_panel(chosen, replace(SETTINGS, ensemble=2), identity=True)
+    assert tuple(result.models[0].inputs[0].shape[1:]) == (12, 4)  # the window + 3 identities
+    assert result.results["south"].recipe.channels == (0.0, 1.0, 0.0)
+    store = RunStore(tmp_path)
+    models, manifest = store.get(record_panel_run(result, dataset_name="r", store=store)[0])
+    again = forecast_from_models(chosen["south"], panel_models(manifest, models, "south"),
+                                 series_manifest(manifest, "south")["transform"])
+    np.testing.assert_allclose(again["forecast"], result.results["south"].future["forecast"],
+                               rtol=1e-5)
+
+
+def test_recipe_channels_reach_every_window_and_only_when_asked():
+    from lstm_core.recipe import Recipe
+
+    recipe = Recipe(transform="none", season_length=1, input_length=4, horizon=2, level=0.8,
+                    scale_floor=1e-6, drift=0.0, members=1, time_column="step", freq=None,
+                    half_widths=(0.0, 0.0))
+    windows = np.arange(8.0).reshape(2, 4)
+    plain, _, _ = recipe.normalise(windows)
+    assert plain.shape == (2, 4, 1) and "channels" not in recipe.to_dict()
+    marked = replace(recipe, channels=(1.0, 0.0))
+    X, _, _ = marked.normalise(windows)
+    assert X.shape == (2, 4, 3)
+    np.testing.assert_array_equal(X[..., 0], plain[..., 0])
+    np.testing.assert_array_equal(X[..., 1:], np.broadcast_to([1.0, 0.0], (2, 4, 2)))
+    assert Recipe.from_dict(marked.to_dict()) == marked
+
+
+def test_identity_has_a_limit():
+    from lstm_core import panel as module
+
+    many = {f"s{i}": _series(60, 0, 1, i) for i in range(module.MAX_IDENTITY + 1)}
+    with pytest.raises(SettingsError, match=f"works for at most {module.MAX_IDENTITY} series; "
+                                            f"this panel has {module.MAX_IDENTITY + 1}"):
+        run_panel(many, SETTINGS, identity=True)

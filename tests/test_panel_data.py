@@ -1,7 +1,7 @@
 """Files of many series (panels): layout detection, per-series cleaning and health, and the fixes
 to date reading that came with them.
 
-The expectations were written from the files' rules (see tests/corpus/make_panels.py: region
+The expectations were written from the files' rules (see tests/corpus/panel/make_panels.py: region
 North holds 100 + month, ...), not by running the code under test.
 """
 
@@ -22,6 +22,7 @@ from lstm_core.data import (
     panel_summary,
     read_table,
 )
+from lstm_core.data._clean import off_grid
 from lstm_core.errors import DataError
 from lstm_core.samples import SAMPLES, sample_bytes
 
@@ -42,10 +43,11 @@ def data(*rows: str) -> bytes:
 
 
 def test_panel_corpus_is_complete() -> None:
-    assert {p.name for p in PANELS.iterdir()} == {
+    assert {p.name for p in PANELS.iterdir() if p.name != "make_panels.py"} == {
         "long_text_ids.csv", "long_numeric_ids.csv", "long_two_ids.csv", "long_gap.csv",
         "long_short.csv", "long_mixed_freq.csv", "long_dropped.csv", "wide_four.csv",
-        "mixed_iso_us.csv", "unreadable_dates.csv",
+        "mixed_iso_us.csv", "unreadable_dates.csv", "long_number_region.csv",
+        "long_text_and_number_ids.csv", "wide_ragged.csv", "long_ragged.csv",
     }
 
 
@@ -90,17 +92,59 @@ def test_two_id_columns_make_one_series_per_pair() -> None:
         assert result.series[key].index[-1] == pd.Timestamp("2019-01-01")
 
 
-def test_numeric_ids_only_when_asked() -> None:
-    result = panel("long_numeric_ids.csv", id_cols=["store"])
-    assert result.choice.layout == "long" and result.choice.value_columns == ("units",)
-    assert result.ids == ("7", "12", "30")  # text, never "7.0"
-    assert result.frequency == "W-SUN"
-    np.testing.assert_array_equal(result.series["12"].to_numpy(), [120.0, 121, 122, 123, 124])
-    # Without the flag a numeric column is never taken for ids: the file reads as before.
-    plain = panel("long_numeric_ids.csv")
-    assert plain.choice.layout == "single"
-    before = load_dataset((PANELS / "long_numeric_ids.csv").read_bytes(), "x.csv")
-    pd.testing.assert_series_equal(plain.series[plain.ids[0]], before.series)
+def test_numeric_ids_asked_for_or_detected() -> None:
+    for result in (panel("long_numeric_ids.csv", id_cols=["store"]),
+                   panel("long_numeric_ids.csv")):
+        assert result.choice.layout == "long" and result.choice.id_columns == ("store",)
+        assert result.choice.value_columns == ("units",)
+        assert result.ids == ("7", "12", "30")  # text, never "7.0"
+        assert result.frequency == "W-SUN" and result.warnings == ()
+        np.testing.assert_array_equal(result.series["12"].to_numpy(),
+                                      [120.0, 121, 122, 123, 124])
+
+
+def test_region_numbers_before_the_date_are_ids_not_values() -> None:
+    # Read as one series, 'region' (the first number column) would be the value column and the
+    # four regions' rows of each month would be averaged into one.
+    result = panel("long_number_region.csv")
+    assert (result.choice.layout, result.choice.id_columns, result.choice.value_columns) == (
+        "long", ("region",), ("sales",))
+    assert result.ids == ("1", "2", "3", "4") and result.frequency == "MS"
+    for key in result.ids:
+        report = result.reports[key]
+        assert report.rows_used == 24 and report.duplicates_merged == 0
+        assert report.warnings == ()
+        np.testing.assert_array_equal(result.series[key].to_numpy(),
+                                      100 * int(key) + np.arange(1.0, 25.0))
+
+
+def test_a_text_and_a_number_column_together_name_the_series() -> None:
+    result = panel("long_text_and_number_ids.csv")
+    assert result.choice.id_columns == ("state", "store")
+    assert result.choice.value_columns == ("units",)
+    assert result.ids == ("CA / 1", "CA / 2", "NY / 1", "NY / 2")
+    np.testing.assert_array_equal(result.series["NY / 2"].to_numpy(), 2020 + np.arange(1.0, 13.0))
+
+
+def test_text_ids_are_preferred_to_number_ids() -> None:
+    # 'code' names the regions as well as 'region' does: the text column wins.
+    rows = [f"{r},2021-{m:02d}-01,{c * 100 + m},{c}" for r, c in (("north", 1), ("south", 2))
+            for m in range(1, 13)]
+    result = load_panel(data("region,date,sales,code", *rows), "x.csv")
+    assert result.choice.id_columns == ("region",)
+    assert result.choice.value_columns == ("sales",)
+
+
+def test_number_ids_never_take_the_value_column() -> None:
+    # Whole numbers that repeat over the dates, but the only number column: it stays the value.
+    rows = [f"2021-01-{d:02d},{k}" for d in range(1, 11) for k in (1, 2)]
+    result = load_panel(data("date,units", *rows), "x.csv")
+    assert result.choice.layout == "single" and result.ids == ("units",)
+    # A value column named by the user is never taken for ids either.
+    rows = [f"{s},2021-{m:02d}-01,{s * 10 + m}" for s in (1, 2, 3) for m in range(1, 13)]
+    named = load_panel(data("store,date,units", *rows), "x.csv", value_col="store")
+    assert named.choice.layout == "single" and named.ids == ("store",)
+    assert load_panel(data("store,date,units", *rows), "x.csv").choice.id_columns == ("store",)
 
 
 def test_a_gap_is_filled_and_reported_in_that_series_row() -> None:
@@ -197,9 +241,34 @@ def test_too_few_dates_take_the_shared_frequency_or_are_dropped() -> None:
         "series share ('MS') was used."
     )
     assert result.dropped == {"D": (
-        "its 2 dates (2021-03-15, 2021-04-15) are too few to tell its frequency and do not "
-        "fall on the monthly (MS) grid of the other series"
+        "it has only 2 dates, too few to tell its own frequency, and 2021-03-15, 2021-04-15 do "
+        "not fall on the monthly (MS) grid of the other series; correct those dates to include it"
     )}
+
+
+def test_one_on_grid_rule_with_the_anchor() -> None:
+    stamps = pd.DatetimeIndex(["2021-03-01", "2021-05-01"])
+    # A multiple of months keeps the anchor's phase: March is off a grid through January + 1.
+    assert not off_grid(stamps, "2MS", pd.Timestamp("2021-01-01")).any()
+    assert off_grid(stamps, "2MS", pd.Timestamp("2021-02-01")).all()
+    assert not off_grid(stamps, "2MS").any()  # no anchor: the first time
+    # Days at noon are off a daily grid at midnight; hours count from the anchor.
+    assert off_grid(stamps + pd.Timedelta(hours=12), "D", pd.Timestamp("2021-01-01")).all()
+    hours = pd.DatetimeIndex(["2021-01-01 01:30", "2021-01-01 03:00"])
+    assert list(off_grid(hours, "h", pd.Timestamp("2021-01-01"))) == [True, False]
+    # An anchor before the times: the grid runs forward from it; after them, backward.
+    assert not off_grid(stamps, "MS", pd.Timestamp("2022-07-01")).any()
+    assert off_grid(stamps, "W-SUN", pd.Timestamp("2021-01-03")).all()
+
+
+def test_the_off_grid_reason_says_what_is_wrong() -> None:
+    many = pd.date_range("2021-01-01", periods=40, freq="MS")
+    index = many.append(pd.DatetimeIndex(["2024-06-15"])).sort_values()
+    misses = off_grid(index, "MS", many[0])
+    assert panel_module._off_grid_reason(index, misses, "MS") == (
+        "1 of its 41 dates (2024-06-15) do not fall on the monthly (MS) grid of the other series; "
+        "correct those dates to include it"
+    )
 
 
 def test_series_all_too_short_share_the_frequency_of_their_pooled_dates() -> None:
@@ -272,6 +341,33 @@ def test_wide_file_by_named_columns_and_by_all_values() -> None:
     one = every.dataset("east")
     assert one.name == "wide_four · east" and one.choice.value_column == "east"
     assert one.series.name == "east" and one.report is every.reports["east"]
+
+
+def test_ragged_series_are_the_same_wide_and_long() -> None:
+    wide = panel("wide_ragged.csv", all_values=True)
+    long = panel("long_ragged.csv")
+    assert wide.ids == long.ids == ("east", "west", "north")
+    assert wide.frequency == long.frequency == "MS"
+    counts = ("rows_read", "rows_used", "duplicates_merged", "junk_cells", "rows_dropped",
+              "timestamps_inserted", "values_filled", "start", "end", "frequency")
+    for key in wide.ids:
+        pd.testing.assert_series_equal(wide.series[key], long.series[key])
+        assert ({c: getattr(wide.reports[key], c) for c in counts}
+                == {c: getattr(long.reports[key], c) for c in counts})
+    west = wide.reports["west"]
+    assert (west.rows_used, west.junk_cells, west.values_filled) == (12, 0, 0)
+    np.testing.assert_array_equal(wide.series["west"].to_numpy(), 2000 + np.arange(19.0, 31.0))
+    assert west.warnings == (
+        "'west' has values from 2021-07-01 to 2022-06-01 only, while the file runs from "
+        "2020-01-01 to 2022-06-01; the empty cells outside that span were left out, not filled.",
+    )
+    assert wide.reports["north"].end == "2021-12-01" and wide.reports["east"].warnings == ()
+    undated = panel("wide_ragged.csv", all_values=True, use_dates=False)
+    assert undated.reports["north"].warnings == (
+        "'north' has values in rows 1 to 24 only, while the file has rows 1 to 30; the empty "
+        "cells outside that span were left out, not filled.",
+    )
+    assert len(undated.series["west"]) == 12
 
 
 def test_wide_is_never_guessed() -> None:

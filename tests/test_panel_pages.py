@@ -278,3 +278,67 @@ def test_backtest_and_present_pages_show_the_picked_series(
     assert not trained.exception, [e.value for e in trained.exception]
     assert not trained.error, [e.value for e in trained.error]
     assert trained.get("plotly_chart")
+
+
+def test_one_usable_series_still_shows_what_was_left_out_and_why():
+    rows = ["store,date,sales"]
+    rows += [f"A,2021-{m:02d}-01,{100 + m}" for m in range(1, 7)]
+    rows += [f"A,{m:02d}/01/2021,{100 + m}" for m in range(7, 13)]  # US dates among ISO ones
+    rows += [f"B,2021-{m:02d}-01," for m in range(1, 13)]  # B: no numbers at all
+    rows += [",2021-06-01,5"]  # a row without an id
+    at = _app()
+    _upload(at, ("\n".join(rows) + "\n").encode(), "stores.csv")
+    loaded = at.session_state["panel"]
+    assert loaded is not None and loaded.ids == ["A"]
+    assert at.session_state["series"] == "A"
+    assert at.session_state["dataset"].name == "stores · A"
+    assert list(_table(at, "timestamps_inserted")["series"]) == ["A"]
+    assert list(_table(at, "Reason")["Series"]) == ["B"]
+    text = _warnings(at)
+    assert "The dates in 'date' mix two formats" in text
+    assert "1 row with an empty 'store' was left out" in text
+    assert "1 series was left out: 'B' (no numbers in 'sales')" in text
+    assert not [s for s in at.selectbox if s.label == "Series"]  # nothing to pick from
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [r for r in at.radio if r.label == "What to train"]  # trained as one series
+
+
+def test_a_run_of_another_file_never_pairs_with_the_loaded_series(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from lstm_core.data import load_panel
+    from ui import panels, state
+
+    session: dict = {}
+    monkeypatch.setattr(state, "get", lambda key: session.get(key, state._DEFAULTS.get(key)))
+    monkeypatch.setattr(state, "put", session.__setitem__)
+    loaded = panels.LoadedPanel.build(load_panel(long_csv(IDS[:3], short=None), "shops.csv"))
+
+    def run(dataset: str, ids: list[str]) -> panels.PanelRun:
+        results = {key: f"{dataset}:{key}" for key in ids}
+        return panels.PanelRun(
+            name="run", dataset=dataset, mode="global", settings=loaded.defaults, ids=ids,
+            excluded={}, notes=[], scores=pd.DataFrame(), aggregate={},
+            result=type("Result", (), {"results": results})())
+
+    other = run("other", IDS[:2])
+    assert not panels.run_belongs(other, loaded)
+    assert not panels.run_belongs(run("shops", [*IDS[:2], "elsewhere"]), loaded)
+    session.update({state.PANEL: loaded, state.PANEL_RESULT: other,
+                    state.DATASET: loaded.panel.dataset("shop 0"), state.RESULT: "other:shop 0"})
+    panels.pick_series("shop 1")  # on the Data page: the loaded file's series
+    assert session[state.DATASET].name == "shops · shop 1"
+    assert session[state.RESULT] == "other:shop 0"  # not the other file's "shop 1"
+    panels.pick_series("shop 0", of_run=True)  # on the Forecast page: the run's series
+    assert session[state.RESULT] == "other:shop 0"
+    assert session[state.DATASET].name == "shops · shop 1"  # not paired with the run's pick
+
+    own = run("shops", IDS[:3])
+    assert panels.run_belongs(own, loaded)
+    session[state.PANEL_RESULT] = own
+    for of_run in (False, True):
+        panels.pick_series("shop 2", of_run=of_run)
+        assert session[state.DATASET].name == "shops · shop 2"
+        assert session[state.RESULT] == "shops:shop 2"
+        panels.pick_series("shop 0", of_run=of_run)

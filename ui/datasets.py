@@ -49,7 +49,9 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
     else:
         panel = _read_panel(raw, options)
         ids = list(panel.series)
-        if len(ids) > 1:
+        if panel.choice.layout != "single":
+            # Even one usable series of a long or wide file keeps the table, the series left
+            # out and the file's notes in view.
             loaded = LoadedPanel.build(panel)
             picked = state.get(state.SERIES) if state.get(state.SERIES) in ids else ids[0]
         dataset = panel.dataset(picked or ids[0])

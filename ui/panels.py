@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lstm_core.config import Settings
+from lstm_core.data import Panel
 from lstm_core.errors import DataError
 from lstm_core.plan import check_length
 from ui import state
@@ -54,7 +55,7 @@ def too_short(series: dict[str, pd.Series], settings: Settings) -> dict[str, str
 
 @dataclass(frozen=True)
 class LoadedPanel:
-    """The current file's series (more than one) and what the Data page shows of them.
+    """The current long or wide file's series and what the Data page shows of them.
 
     Attributes:
         panel: the engine's `lstm_core.data.Panel`.
@@ -66,7 +67,7 @@ class LoadedPanel:
         figure: the small multiples of the first `SMALL_MULTIPLES` series.
     """
 
-    panel: Any
+    panel: Panel
     key: tuple[str, str]
     table: pd.DataFrame = field(repr=False)
     total: dict[str, Any]
@@ -83,14 +84,13 @@ class LoadedPanel:
         return str(self.panel.name)
 
     @classmethod
-    def build(cls, panel: Any) -> LoadedPanel:
+    def build(cls, panel: Panel) -> LoadedPanel:
         """Work out once everything the Data and Train pages show of `panel`."""
         from lstm_core.charts import small_multiples
-        from lstm_core.panel import common_season, panel_default_settings
+        from lstm_core.panel import panel_default_settings
 
         series = dict(panel.series)
-        seasons = [panel.reports[k].season_length for k in series if k in panel.reports]
-        defaults = panel_default_settings(series, common_season(seasons))
+        defaults = panel_default_settings(panel)
         return cls(
             panel=panel, key=panel_key(panel), table=panel.health_table(),
             total=dict(panel.health_total()), defaults=defaults,
@@ -103,11 +103,12 @@ class LoadedPanel:
         return {k: r.to_dict() for k, r in self.panel.reports.items()}
 
 
-def panel_key(panel: Any) -> tuple[str, str]:
+def panel_key(panel: Panel) -> tuple[str, str]:
     """What identifies a panel's data: its name and one hash over every series' ids, times, values.
 
-    A vectorised hash of the long frame (`Panel.to_long`): a thousand series hash in ~50 ms,
-    where one fingerprint per series took ten times longer.
+    One vectorised hash of the long frame (`Panel.to_long`) covers every series at once, so the
+    cost grows with the number of points, not with a Python call per series, and any change to
+    an id, a time or a value changes the key.
     """
     import hashlib
 
@@ -115,25 +116,37 @@ def panel_key(panel: Any) -> tuple[str, str]:
     return str(panel.name), hashlib.sha256(hashes.tobytes()).hexdigest()
 
 
-def pick_series(key: str) -> None:
-    """Make series `key` of the loaded panel the current one (its dataset, and its result).
+def run_belongs(run: PanelRun, loaded: LoadedPanel) -> bool:
+    """The panel run was trained on the loaded file (a reopened run may be of another file)."""
+    return run.dataset == loaded.name and set(run.ids) <= set(loaded.ids)
 
-    With a run of many series current, the picked series' result becomes the current result.
-    Without one, a single-series result of another series is forgotten, as new data would be.
+
+def pick_series(key: str, *, of_run: bool = False) -> None:
+    """Make series `key` the current one: its dataset from the loaded file, its result from the run.
+
+    When the current run of many series was trained on the loaded file (`run_belongs`), both
+    follow `key`. A run reopened from another file never pairs with the loaded file's series,
+    even where the ids are the same: then only the side the pick came from follows it.
+    Without a run, a single-series result of another series is forgotten, as new data would be.
+
+    Args:
+        key: the series id.
+        of_run: the pick names a series of the current run (Forecast, Runs pages), not one of
+            the loaded file (Data page).
     """
     from ui.datasets import data_key, forget_results
 
     state.put(state.SERIES, key)
     loaded: LoadedPanel | None = state.get(state.PANEL)
-    if loaded is not None and key in loaded.panel.series:
+    run: PanelRun | None = state.get(state.PANEL_RESULT)
+    together = run is None or loaded is None or run_belongs(run, loaded)
+    if loaded is not None and key in loaded.panel.series and (together or not of_run):
         before = state.get(state.DATASET)
         dataset = loaded.panel.dataset(key)
         state.put(state.DATASET, dataset)
-        if state.get(state.PANEL_RESULT) is None and (
-                before is None or data_key(before) != data_key(dataset)):
+        if run is None and (before is None or data_key(before) != data_key(dataset)):
             forget_results()
-    run: PanelRun | None = state.get(state.PANEL_RESULT)
-    if run is not None:
+    if run is not None and (together or of_run):
         state.put(state.RESULT, run.series_result(key) if key in run.ids else None)
 
 

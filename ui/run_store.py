@@ -34,7 +34,7 @@ def open_run(run_id: str, series: str | None = None) -> PresentedRun:
         state.put(state.RUN_ID, run_id)
         state.put(state.RUN_NAME, run.name)
         state.put(state.RUN_MANIFEST, manifest)
-        pick_series(series if series in run.ids else run.ids[0])
+        pick_series(series if series in run.ids else run.ids[0], of_run=True)
         return state.get(state.RESULT)
     presented = PresentedRun.from_manifest(manifest)
     state.put(state.PANEL_RESULT, None)

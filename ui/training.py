@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 
 from lstm_core.config import Settings
 from lstm_core.data import Dataset
@@ -50,7 +51,7 @@ def expected_epochs(settings: Settings) -> int:
     return settings.train.epochs
 
 
-def session_alive():
+def session_alive() -> Callable[[], bool] | None:
     """A thread-safe check that this browser session is still connected (None outside a server)."""
     from streamlit.runtime import Runtime, exists
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -97,11 +98,6 @@ def start_training(
     return job
 
 
-# From this many series on, a global run prepares them in the server's shared worker processes
-# (warmed when the Train page opens on such a panel): a series of 200 points takes about a second
-# to prepare (its ETS baseline above all), so even a few dozen pay for the processes' start.
-PREPARE_IN_WORKERS = 10
-
 
 def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> TrainingJob:
     """Create, store in the session and start a training job on every series of a panel.
@@ -111,7 +107,7 @@ def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> 
         settings: one set of settings for every series (too-short series are left out).
         mode: "global" (one LSTM for all series) or "local" (one per series).
     """
-    from lstm_core.panel import run_panel
+    from lstm_core.panel import prepare_in_workers, run_panel
 
     series = dict(loaded.panel.series)
     total = len(series)
@@ -149,7 +145,7 @@ def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> 
             on_epoch(number, logs)
 
         executor = None
-        if mode == "global" and total >= PREPARE_IN_WORKERS:
+        if mode == "global" and prepare_in_workers(total, warm=True):
             from ui.backtesting import shared_executor
 
             executor = shared_executor()
@@ -157,11 +153,9 @@ def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> 
                          on_progress=progress, should_stop=should_stop)
 
     def save(result):
-        from lstm_core.run_record import record_panel_run, run_name
+        from lstm_core.run_record import record_panel_run
 
-        name = run_name(f"{loaded.name} · {len(result.results):,} series", result.settings)
-        return record_panel_run(result, dataset_name=loaded.name, health=loaded.health(),
-                                name=name)
+        return record_panel_run(result, dataset_name=loaded.name, health=loaded.health())
 
     job = TrainingJob(work=work, epochs_total=epochs * (total if mode == "local" else 1),
                       on_done=save, alive=session_alive(),

@@ -375,7 +375,8 @@ def _regularise(
             )
 
     frequency, regular = infer_frequency(series.index)
-    used_fallback = frequency is None and fallback is not None and _on_grid(series.index, fallback)
+    used_fallback = (frequency is None and fallback is not None
+                     and not off_grid(series.index, fallback).any())
     if used_fallback:
         frequency, regular = fallback, True
         notes.append(
@@ -426,13 +427,40 @@ def _regularise(
     return series.astype("float64"), frequency, regular, duplicates, inserted
 
 
-def _on_grid(index: pd.DatetimeIndex, frequency: str) -> bool:
-    """True when every time lies on the grid of `frequency` that starts at the first time."""
+def off_grid(
+    index: pd.DatetimeIndex, frequency: str, anchor: pd.Timestamp | None = None
+) -> np.ndarray:
+    """Which times do not lie on the grid of `frequency` through `anchor`.
+
+    The one on-grid rule: a series too short to tell its frequency takes a shared one only if
+    this finds nothing off its grid. The grid runs both ways from `anchor` in whole steps (a
+    multiple like `2MS` keeps the anchor's phase) at the anchor's time of day.
+
+    Args:
+        index: sorted times.
+        frequency: a pandas offset alias.
+        anchor: a time on the grid (None: the first of `index`).
+
+    Returns:
+        (len(index),) bool: True for a time off the grid (every time, when the grid would span
+        more than `MAX_ROWS` steps).
+    """
     offset = to_offset(frequency)
-    if not all(offset.is_on_offset(stamp) for stamp in index[:3]):
-        return False
-    grid = pd.date_range(index[0], index[-1], freq=offset)
-    return len(grid) <= MAX_ROWS and bool(index.isin(grid).all())
+    anchor = index[0] if anchor is None else anchor
+    if isinstance(offset, pd.offsets.Tick):
+        steps = np.asarray((index - anchor) / pd.Timedelta(offset), dtype="float64")
+        return steps != np.round(steps)
+    everywhere = np.ones(len(index), dtype=bool)
+    if not offset.is_on_offset(anchor):
+        return everywhere
+    base = offset.base
+    time_of_day = anchor - anchor.normalize()
+    start = base.rollback(min(index.min(), anchor).normalize() + time_of_day)
+    grid = pd.date_range(start, max(index.max(), anchor), freq=base)
+    at = grid.get_indexer([anchor])[0]
+    if at < 0 or len(grid) > MAX_ROWS * offset.n:
+        return everywhere
+    return ~np.asarray(index.isin(grid[at % offset.n::offset.n]))
 
 
 def _positions(

@@ -9,7 +9,7 @@ date format and decimal style are decided once for the whole file, then handed t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import PurePath
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from lstm_core.data._clean import clean_rows, date_notes, infer_frequency, to_series
+from lstm_core.data._clean import clean_rows, date_notes, infer_frequency, off_grid, to_series
 from lstm_core.data._columns import (
     COLUMN_NOTES_KEY,
     DATE_FORMATS_KEY,
@@ -52,6 +52,8 @@ _EMPTY_IDS = 0.1
 # Auto-detection tries sets of up to this many text columns, among at most this many candidates.
 _MAX_ID_COLUMNS = 3
 _MAX_ID_CANDIDATES = 6
+# A whole-number column is taken for ids only with at least this many rows per id on average.
+_ROWS_PER_NUMBER_ID = 3
 _FREQUENCY_WORDS = {
     "D": "daily", "W": "weekly", "MS": "monthly", "ME": "monthly", "QS": "quarterly",
     "QE": "quarterly", "YS": "yearly", "YE": "yearly", "h": "hourly",
@@ -202,10 +204,11 @@ def detect_layout(
 ) -> PanelChoice:
     """Decide whether a table holds one series, long rows of several, or a column per series.
 
-    Without flags a table is long when its dates repeat and a set of text columns (the fewest,
-    at most three) makes (ids, date) nearly unique; otherwise it is one series exactly as
-    `detect_columns` picks it. Wide is never guessed: a file with extra numeric columns stays
-    one series unless `value_cols` or `all_values` asks for more.
+    Without flags a table is long when its dates repeat and a set of columns (the fewest, at
+    most three; text columns first, whole-number columns only when no text ones will do) makes
+    (ids, date) nearly unique; the value column is then another number column. Otherwise it is
+    one series exactly as `detect_columns` picks it. Wide is never guessed: a file with extra
+    numeric columns stays one series unless `value_cols` or `all_values` asks for more.
 
     Args:
         df: the table from `read_table` (detected formats are left in `df.attrs`).
@@ -257,9 +260,12 @@ def detect_layout(
             value = _first_value_column(df, choice, ids)
         return _choice("long", choice, ids, (value,))
     if choice.date_column is not None:
-        found = _find_ids(df, choice)
+        found = _find_ids(df, choice, value_given=value_col is not None)
         if found:
-            return _choice("long", choice, found, (choice.value_column,))
+            value = choice.value_column
+            if value in found:
+                value = _first_value_column(df, choice, found)
+            return _choice("long", choice, found, (value,))
     return _choice("single", choice, (), (choice.value_column,))
 
 
@@ -389,16 +395,38 @@ def _first_value_column(df: pd.DataFrame, choice: ColumnChoice, ids: tuple[str, 
     return next((n for n in numeric if not is_counter(df[n])), numeric[0])
 
 
-def _find_ids(df: pd.DataFrame, choice: ColumnChoice) -> tuple[str, ...]:
-    """The fewest text columns that, with the date, nearly identify each row (empty: none).
+def _find_ids(df: pd.DataFrame, choice: ColumnChoice, value_given: bool) -> tuple[str, ...]:
+    """The fewest columns that, with the date, nearly identify each row (empty: none).
 
     Only when the dates repeat (`_SHARED_DATES` of the rows share their date with another row),
     and only columns that repeat (two rows or more per id on average) and are rarely empty.
+    Text columns are tried first; whole-number columns (store 7, region 3) only when no set of
+    text columns will do, and never so that no value column is left.
+
+    Args:
+        df: the table.
+        choice: the columns `detect_columns` picked.
+        value_given: the user named the value column (it is then never an id).
     """
     n = len(df)
     date_codes = pd.factorize(_id_text(df[choice.date_column]))[0]
     if n < 4 or pd.Series(date_codes).duplicated(keep=False).mean() < _SHARED_DATES:
         return ()
+    text = _text_ids(df, choice)
+    found = _fewest_ids(date_codes, text, lambda names: True)
+    if found:
+        return found
+    numbers = _number_ids(df, choice, value_given)
+    if not numbers:
+        return ()
+    numeric = set(choice.numeric_columns)
+    return _fewest_ids(date_codes, (text + numbers)[:_MAX_ID_CANDIDATES],
+                       lambda names: bool(numeric - set(names)))
+
+
+def _text_ids(df: pd.DataFrame, choice: ColumnChoice) -> list[tuple[str, np.ndarray]]:
+    """Text columns that could name series: (name, codes) with codes -1 for an empty cell."""
+    n = len(df)
     candidates: list[tuple[str, np.ndarray]] = []
     for name in choice.columns:
         if name in (choice.date_column, choice.value_column) or name in choice.numeric_columns:
@@ -411,14 +439,57 @@ def _find_ids(df: pd.DataFrame, choice: ColumnChoice) -> tuple[str, ...]:
         candidates.append((name, codes))
         if len(candidates) == _MAX_ID_CANDIDATES:
             break
+    return candidates
+
+
+def _number_ids(
+    df: pd.DataFrame, choice: ColumnChoice, value_given: bool
+) -> list[tuple[str, np.ndarray]]:
+    """Whole-number columns that look like ids: few distinct values, each on several rows.
+
+    A value column seldom holds whole numbers drawn from a few hundred values that each recur on
+    most dates; ids do. Row counters and a value column the user named are never ids.
+    """
+    n = len(df)
+    candidates: list[tuple[str, np.ndarray]] = []
+    for name in choice.numeric_columns:
+        if name == choice.date_column or (value_given and name == choice.value_column):
+            continue
+        column = df[name]
+        if pd.api.types.is_bool_dtype(column.dtype) or is_counter(column):
+            continue
+        values = parse_numbers(column).to_numpy(dtype="float64")
+        known = values[~np.isnan(values)]
+        if np.isnan(values).mean() > _EMPTY_IDS or not np.array_equal(known, np.round(known)):
+            continue
+        codes, uniques = pd.factorize(_id_text(column).replace("", None))
+        if not 2 <= len(uniques) <= min(MAX_SERIES, n / _ROWS_PER_NUMBER_ID):
+            continue
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        if (counts >= 2).mean() < 1 - _EMPTY_IDS:
+            continue
+        candidates.append((name, codes))
+    return candidates
+
+
+def _fewest_ids(
+    date_codes: np.ndarray,
+    candidates: list[tuple[str, np.ndarray]],
+    allowed_set: Callable[[tuple[str, ...]], bool],
+) -> tuple[str, ...]:
+    """The smallest set of candidates (in their order) making (ids, date) nearly unique."""
+    n = len(date_codes)
     allowed = max(1, int(n * _REPEATS_ALLOWED))
     for size in range(1, min(_MAX_ID_COLUMNS, len(candidates)) + 1):
         for combo in combinations(candidates, size):
+            names = tuple(name for name, _ in combo)
+            if not allowed_set(names):
+                continue
             key = date_codes.astype("int64")
             for _, codes in combo:
                 key = pd.factorize(key * (codes.max() + 2) + codes + 1)[0].astype("int64")
             if n - len(np.unique(key)) <= allowed:
-                return tuple(name for name, _ in combo)
+                return names
     return ()
 
 
@@ -451,7 +522,9 @@ def _load_many(frame: pd.DataFrame, choice: PanelChoice, name: str, fill: FillPo
     if choice.layout == "wide":
         if len(frame) * len(choice.value_columns) > MAX_ROWS:
             raise _too_many_points()
-        groups: list[tuple[str, np.ndarray | None]] = [(c, None) for c in choice.value_columns]
+        groups: list[tuple[str, np.ndarray | None]] = [
+            (c, _filled_span(frame[c])) for c in choice.value_columns
+        ]
         dropped = _unusable_columns(frame, choice, cleaner.styles)
         cleaner.parse_dates()
     else:
@@ -519,13 +592,29 @@ class _Cleaner:
         """Clean the series `key` from `rows` (None: every row, for a wide column)."""
         part = self.body if rows is None else self.body.take(rows)
         dates = self.dates if self.dates is None or rows is None else self.dates[rows]
-        value_column = key if self.choice.layout == "wide" else self.choice.value_columns[0]
+        wide = self.choice.layout == "wide"
+        value_column = key if wide else self.choice.value_columns[0]
         one, report = clean_rows(
             part, _column_choice(self.choice, value_column), self.fill,
+            notes=self.span_notes(key, rows) if wide else (),
             date_format=self.date_format, dates=dates, style=self.styles.get(value_column),
             frequency=frequency,
         )
         return one.rename(key), _file_rows(report, rows)
+
+    def span_notes(self, key: str, rows: np.ndarray | None) -> list[str]:
+        """A wide column that starts later or ends earlier than the file: where it runs."""
+        if rows is None:
+            return []
+        outside = "the empty cells outside that span were left out, not filled."
+        if self.dates is None:
+            return [f"'{key}' has values in rows {rows[0] + 1} to {rows[-1] + 1} only, while the "
+                    f"file has rows 1 to {len(self.body)}; {outside}"]
+        own, every = self.dates[rows].dropna(), self.dates.dropna()
+        if own.empty or (own.min(), own.max()) == (every.min(), every.max()):
+            return []
+        return [f"'{key}' has values from {_day(own.min())} to {_day(own.max())} only, while the "
+                f"file runs from {_day(every.min())} to {_day(every.max())}; {outside}"]
 
 
 def _long_groups(
@@ -607,6 +696,25 @@ def _no_id_notes(frame: pd.DataFrame, no_id: np.ndarray, id_columns: tuple[str, 
 def _id_words(id_columns: tuple[str, ...]) -> str:
     names = " or ".join(f"'{c}'" for c in id_columns)
     return f"id ({names})" if len(id_columns) > 1 else names
+
+
+def _filled_span(column: pd.Series) -> np.ndarray | None:
+    """Rows from a wide column's first to its last non-empty cell (None: every row).
+
+    A series that starts later than the file (a store opened in 2021) has empty cells before its
+    first value: those are not part of it, as they would not be rows of a long file.
+    """
+    cells = column.notna().to_numpy(copy=True)
+    if is_text(column):
+        cells &= column.astype(str).str.strip().ne("").to_numpy()
+    filled = np.flatnonzero(cells)
+    if not filled.size or (filled[0] == 0 and filled[-1] == len(column) - 1):
+        return None
+    return np.arange(filled[0], filled[-1] + 1)
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    return str(stamp.date()) if stamp == stamp.normalize() else stamp.isoformat()
 
 
 def _unusable_columns(
@@ -691,11 +799,12 @@ def _adopt_frequency(
         index = series[key].index
         if not isinstance(index, pd.DatetimeIndex):
             continue
-        if _fits(index, frequency, anchor):
-            series[key], reports[key] = cleaner.clean(key, rows_of[key], frequency)
-        else:
-            dropped[key] = _off_grid_reason(index, frequency)
+        misses = off_grid(index, frequency, anchor)
+        if misses.any():
+            dropped[key] = _off_grid_reason(index, misses, frequency)
             del series[key], reports[key]
+        else:
+            series[key], reports[key] = cleaner.clean(key, rows_of[key], frequency)
 
 
 def _dropped_notes(dropped: dict[str, str], used: int) -> list[str]:
@@ -714,19 +823,14 @@ def _dropped_notes(dropped: dict[str, str], used: int) -> list[str]:
             f"{' …' if count > 5 else ''}."]
 
 
-def _off_grid_reason(index: pd.DatetimeIndex, frequency: str) -> str:
-    dates = ", ".join(str(d.date()) if d == d.normalize() else d.isoformat() for d in index[:3])
-    n = len(index)
-    return (
-        f"its {n} date{'s' if n != 1 else ''} ({dates}) {'are' if n != 1 else 'is'} too few to "
-        f"tell its frequency and {'do' if n != 1 else 'does'} not fall on the "
-        f"{frequency_words(frequency)} grid of the other series"
-    )
-
-
-def _fits(index: pd.DatetimeIndex, frequency: str, anchor: pd.Timestamp) -> bool:
-    offset = to_offset(frequency)
-    if isinstance(offset, pd.offsets.Tick):
-        steps = (index - anchor) / pd.Timedelta(offset)
-        return bool(np.all(steps == np.round(steps)))
-    return all(offset.is_on_offset(stamp) for stamp in index)
+def _off_grid_reason(index: pd.DatetimeIndex, misses: np.ndarray, frequency: str) -> str:
+    """Why a series without its own frequency cannot take the shared one: the dates off its grid."""
+    off = index[misses]
+    shown = ", ".join(_day(d) for d in off[:3])
+    grid = f"the {frequency_words(frequency)} grid of the other series"
+    n, k = len(index), len(off)
+    few = (f"it has only {n} date{'s' if n != 1 else ''}, too few to tell its own frequency, "
+           "and " if n < 3 else "")
+    which = (f"{shown} {'does' if k == 1 else 'do'}" if k == n and k <= 3
+             else f"{k} of its {n} dates ({shown}{' …' if k > 3 else ''}) do")
+    return f"{few}{which} not fall on {grid}; correct those dates to include it"

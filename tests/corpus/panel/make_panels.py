@@ -1,7 +1,7 @@
-"""Write the many-series (panel) test files into tests/corpus/panel/ (run once; they are committed).
+"""Write the many-series (panel) test files beside this script (run once; they are committed).
 
-Run: `.venv/bin/python tests/corpus/make_panels.py`. Every file is small and its values follow a
-rule you can check by reading it (region A holds 100 + month, B 200 + month, ...), so the
+Run: `.venv/bin/python tests/corpus/panel/make_panels.py`. Every file is small and its values
+follow a rule you can check by reading it (region A holds 100 + month, B 200 + month, ...), so the
 expectations in tests/test_panel_data.py are written from the files, not from the code.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "panel"
+HERE = Path(__file__).resolve().parent
 
 
 def text(name: str, *rows: str) -> None:
-    HERE.mkdir(exist_ok=True)
     (HERE / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
@@ -30,11 +29,43 @@ def main() -> None:
                                                      ("East", 300))
           for i, d in enumerate(months(2021, 12))),
     )
-    # Long, numeric store numbers as ids (only used as ids when asked: --id-col store).
+    # Long, numeric store numbers as ids (detected: whole numbers, each on every week).
     text(
         "long_numeric_ids.csv", "store,week,units",
         *(f"{store},2021-01-{day:02d},{store * 10 + k}" for store in (7, 12, 30)
           for k, day in enumerate((3, 10, 17, 24, 31))),
+    )
+    # Long, region numbers 1-4 before the date (the first number column, so without id detection
+    # it would be the value column); value = 100 * region + month number (1..24).
+    text(
+        "long_number_region.csv", "region,month,sales",
+        *(f"{r},{d},{100 * r + i + 1}" for r in (1, 2, 3, 4)
+          for i, d in enumerate(months(2020, 24))),
+    )
+    # Long, a text id and a number id: store numbers repeat across states; ids are the pair.
+    # value = 1000 * state + 10 * store + month number (1..12).
+    text(
+        "long_text_and_number_ids.csv", "state,store,date,units",
+        *(f"{state},{store},{d},{1000 * s + 10 * store + i + 1}"
+          for s, state in enumerate(("CA", "NY"), start=1) for store in (1, 2)
+          for i, d in enumerate(months(2021, 12))),
+    )
+    # Ragged: 'east' from January 2020 to June 2022 (30 months), 'west' starts 18 months later
+    # (12 months), 'north' ends 6 months early (24 months). Value = base + month number.
+    # The same numbers as a wide file (empty cells where a series has not started or has
+    # ended) and as a long file (no rows there).
+    ragged = {"east": (1000, 0, 30), "west": (2000, 18, 30), "north": (3000, 0, 24)}
+    dates = months(2020, 30)
+    text(
+        "wide_ragged.csv", "date,east,west,north",
+        *(f"{d}," + ",".join(str(base + i + 1) if first <= i < last else ""
+                             for base, first, last in ragged.values())
+          for i, d in enumerate(dates)),
+    )
+    text(
+        "long_ragged.csv", "region,date,sales",
+        *(f"{key},{dates[i]},{base + i + 1}" for key, (base, first, last) in ragged.items()
+          for i in range(first, last)),
     )
     # Long, two id columns: 2 states x 2 genders x 10 years; value = 1000 * s + 100 * g + year.
     text(
