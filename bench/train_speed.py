@@ -20,9 +20,14 @@ below 1.5, though the other tenant's load rose during runs):
 
 (b) is bound by the fused kernels: BlockLSTM and its gradient are ~96 % of the op time of a
 training step, and epochs 2-5 run at ~15,000 samples/s in quiet minutes. `model.fit`'s rate moves
-more with the other tenant's load (3,500-5,950 samples/s) than ours does, so the ratio ranges
+more with the machine's load (3,500-5,950 samples/s) than ours does, so the ratio ranges
 2.6-4.4x between runs; in-process A/B runs (interleaved, 6-8 pairs) put the time-major change at
-+4-9 % for ours. 3.4x is not reached reliably.
++4-9 % for ours.
+
+Quiet machine (1-minute load about 1), 2026-11-28, bench (b) alone, one process per run:
+    time-major (this code)    3.6x, 3.5x, 3.5x, 2.8x   median 3.5x  (ours 12,700-15,100 samples/s)
+    per-batch transpose       3.0x, 2.7x, 3.8x         median 3.0x  (ours 14,900-15,500 samples/s)
+The median clears 3.4x; single runs do not always, because `model.fit`'s side varies most.
 """
 
 from __future__ import annotations

@@ -142,3 +142,15 @@ def test_local_mode_that_cannot_be_saved_is_refused_before_training(tmp_path, ca
     assert capsys.readouterr().err.startswith(
         "error: One LSTM per series makes 70 networks here, more than a saved run holds (64); "
         "use --mode global, or --no-save")
+
+
+def test_identity_is_for_the_global_model(long_csv, tmp_path, capsys):
+    out = tmp_path / "id.csv"
+    assert main(["forecast", str(long_csv), "--identity", "--horizon", "6", "--out", str(out),
+                 "--no-save", *TINY]) == 0
+    assert json.loads(capsys.readouterr().out)["series"] == 3
+    assert main(["forecast", str(long_csv), "--identity", "--mode", "local", "--horizon", "6",
+                 "--out", str(out), "--no-save", *TINY]) == 2
+    assert capsys.readouterr().err == (
+        "error: --identity works with --mode global (one LSTM per series already knows its "
+        "series); leave one of them out.\n")

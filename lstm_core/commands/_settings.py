@@ -49,6 +49,10 @@ def add_data_arguments(parser: argparse.ArgumentParser, *, panel: bool = False) 
                         help="wide file: forecast each of these columns as its own series")
     parser.add_argument("--all-values", action="store_true",
                         help="wide file: forecast every numeric column as its own series")
+    parser.add_argument("--identity", action="store_true",
+                        help="many series, global mode: also tell the LSTM which series each "
+                             "window comes from (at most 64 series; off by default: on real "
+                             "panels it helped some and hurt others)")
     parser.add_argument("--mode", choices=("global", "local"), default="global",
                         help="many series: one LSTM learning from all of them (global, the "
                              "default) or one LSTM per series (local)")
@@ -110,6 +114,14 @@ def load_data_from_args(args: argparse.Namespace):  # -> Dataset | Panel
     if panel.choice.layout == "single":
         return load_dataset_from_args(args)
     return panel
+
+
+def panel_identity(args: argparse.Namespace) -> bool:
+    """`--identity`, refused where it cannot apply (one model per series knows its series)."""
+    if args.identity and args.mode != "global":
+        raise SettingsError("--identity works with --mode global (one LSTM per series already "
+                            "knows its series); leave one of them out.")
+    return bool(args.identity)
 
 
 def resolve_settings(args: argparse.Namespace, n_points: int, season: int | None) -> Settings:

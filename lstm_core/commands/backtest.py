@@ -23,6 +23,7 @@ from lstm_core.commands._settings import (
     add_data_arguments,
     add_settings_arguments,
     load_data_from_args,
+    panel_identity,
     resolve_settings,
 )
 from lstm_core.data import Panel
@@ -139,7 +140,8 @@ def _run_panel(args: argparse.Namespace, panel: Any) -> int:
     executor = executor_for(args.engine, tasks, args.workers)
     try:
         result = backtest_panel(panel.series, settings, mode=args.mode, origins=args.origins,
-                                step=args.step, executor=executor, on_progress=_panel_progress)
+                                step=args.step, executor=executor, on_progress=_panel_progress,
+                                identity=panel_identity(args))
     finally:
         close = getattr(executor, "close", None)
         if close is not None:

@@ -25,6 +25,7 @@ from lstm_core.commands._settings import (
     add_settings_arguments,
     given_settings_flags,
     load_data_from_args,
+    panel_identity,
     resolve_settings,
 )
 from lstm_core.data import Panel
@@ -147,7 +148,7 @@ def _train_panel(args: argparse.Namespace, panel: Panel) -> tuple[dict, Any]:
         executor = default_executor(-(-len(panel) // CHUNK))
     try:
         result = run_panel(panel.series, settings, mode=args.mode, executor=executor,
-                           on_progress=_panel_progress)
+                           on_progress=_panel_progress, identity=panel_identity(args))
     finally:
         close = getattr(executor, "close", None)
         if close is not None:
