@@ -106,7 +106,7 @@ def test_many_series_upload_train_pick_and_download(page, app_server, output_dir
     nav(page, "Runs")
     picker = page.locator('[data-testid="stMultiSelect"]')
     picker.click()
-    page.get_by_role("option").first.click()
+    page.get_by_role("option").filter(has_text="20 series").first.click()
     wait_for_app(page)
     page.keyboard.press("Escape")
     page.wait_for_selector("text=This run forecast 20 series")
