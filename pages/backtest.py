@@ -30,7 +30,7 @@ from ui.backtesting import (
 )
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, TrainingJob, running_trainings
-from ui.panels import LoadedPanel, PanelRun, run_belongs
+from ui.panels import MASE_COLUMNS, LoadedPanel, PanelRun, run_belongs
 from ui.text import md_escape
 
 if TYPE_CHECKING:
@@ -219,11 +219,7 @@ def _finished(job: TrainingJob) -> None:
 
 SCOPE_OPTIONS = ("all", "picked")
 SERIES_COLUMNS = {
-    "series": st.column_config.TextColumn("Series"),
-    "lstm": st.column_config.NumberColumn("LSTM MASE", format="%.3f"),
-    "naive": st.column_config.NumberColumn("Naive MASE", format="%.3f"),
-    "seasonal_naive": st.column_config.NumberColumn("Seasonal naive MASE", format="%.3f"),
-    "ets": st.column_config.NumberColumn("ETS MASE", format="%.3f"),
+    **MASE_COLUMNS,
     "lstm_wins": st.column_config.NumberColumn(
         "LSTM beat seasonal naive", format="%d",
         help="Cut-offs of this series where the LSTM's error was lower than seasonal naive's."),

@@ -17,7 +17,7 @@ from lstm_core.run_record import present_result
 from lstm_core.scoreboard import scoreboard_frame, verdict
 from ui import state
 from ui.entry import ensure_entrypoint
-from ui.panels import PanelRun, pick_series
+from ui.panels import MASE_COLUMNS, PanelRun, pick_series
 from ui.text import md_escape
 
 ensure_entrypoint()
@@ -180,12 +180,8 @@ def _aggregate(run: PanelRun) -> None:
 
 
 SCORE_COLUMNS = {
-    "series": st.column_config.TextColumn("Series"),
+    **MASE_COLUMNS,
     "points": st.column_config.NumberColumn("Points", format="%d"),
-    "lstm": st.column_config.NumberColumn("LSTM MASE", format="%.3f"),
-    "naive": st.column_config.NumberColumn("Naive MASE", format="%.3f"),
-    "seasonal_naive": st.column_config.NumberColumn("Seasonal naive MASE", format="%.3f"),
-    "ets": st.column_config.NumberColumn("ETS MASE", format="%.3f"),
     "coverage": st.column_config.NumberColumn("Coverage", format="%.0f %%",
                                               help="Share of held-out values inside the band."),
 }

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from lstm_core.config import Settings
 from lstm_core.data import Panel
@@ -29,6 +30,14 @@ from ui import state
 SCOPES: tuple[str, ...] = ("global", "local", "picked")
 # At most this many small charts on the Data page: a thousand would freeze the browser.
 SMALL_MULTIPLES = 24
+# How the per-series tables (Forecast and Backtest pages) label each model's MASE column.
+MASE_COLUMNS = {
+    "series": st.column_config.TextColumn("Series"),
+    "lstm": st.column_config.NumberColumn("LSTM MASE", format="%.3f"),
+    "naive": st.column_config.NumberColumn("Naive MASE", format="%.3f"),
+    "seasonal_naive": st.column_config.NumberColumn("Seasonal naive MASE", format="%.3f"),
+    "ets": st.column_config.NumberColumn("ETS MASE", format="%.3f"),
+}
 
 
 def scope_label(scope: str, count: int, picked: str | None) -> str:
