@@ -227,6 +227,10 @@ async def _sidebar_shows_own_file(page, me: Session) -> bool:
     return me.file_name in [t.strip() for t in texts]
 
 
+_HOLDOUT_READY_JS = """() => { const plots = document.querySelectorAll('.js-plotly-plot');
+  const p = plots[0];
+  return plots.length === 2 && !!p && !!p._fullData
+    && p._fullData.some(t => t.name === 'History'); }"""
 _HOLDOUT_JS = """() => { const p = document.querySelectorAll('.js-plotly-plot')[0];
   if (!p || !p._fullData) return null;
   const title = p.querySelector('.ytitle');
@@ -287,8 +291,15 @@ async def drive(browser, url: str, me: Session, everyone: list[Session], csv_pat
 
         if me.finished:
             await _nav(page, "Forecast")
-            await page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot').length === 2")
+            # While the page switches, the Train page's loss chart can still be in the DOM: wait
+            # until the first chart is the holdout chart (it has a History trace), so a slow
+            # redraw is not mistaken for someone else's data; a wrong chart still fails below.
+            from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+            try:
+                await page.wait_for_function(_HOLDOUT_READY_JS, timeout=60_000)
+            except PlaywrightTimeout:
+                pass  # read whatever is there: the checks below then say what was wrong
             chart = await page.evaluate(_HOLDOUT_JS)
             history = [y for y in (chart or {}).get("history", []) if y is not None]
             low, high = me.offset - me.amplitude * 1.01, me.offset + me.amplitude * 1.01
@@ -296,6 +307,12 @@ async def drive(browser, url: str, me: Session, everyone: list[Session], csv_pat
                 low <= y <= high for y in history)
             me.checks["forecast: chart titled with own column"] = (
                 me.column in (chart or {}).get("ytitle", ""))
+            if not (me.checks["forecast: chart holds own values"]
+                    and me.checks["forecast: chart titled with own column"]):
+                seen = chart or {}
+                me.problems.append(
+                    f"first chart on the Forecast page: traces {seen.get('names')}, y title "
+                    f"{seen.get('ytitle')!r}, {len(history)} history values")
             me.checks["forecast: sidebar shows own file"] = await _sidebar_shows_own_file(page, me)
             foreign = await _foreign_names(page, me, everyone)
             me.checks["forecast: no other user's names"] = not foreign
