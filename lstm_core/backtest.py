@@ -31,7 +31,10 @@ from lstm_core.plan import make_plan, required_points
 
 BASELINES = ("naive", "seasonal_naive", "ets")
 MODELS = ("lstm", *BASELINES)
-LABELS = {"lstm": "LSTM", "naive": "naive", "seasonal_naive": "seasonal naive", "ets": "ETS"}
+# With drivers, the same LSTM trained without them is scored beside the others.
+PLAIN = "lstm_no_drivers"
+LABELS = {"lstm": "LSTM", "naive": "naive", "seasonal_naive": "seasonal naive", "ets": "ETS",
+          PLAIN: "the LSTM without drivers"}
 MAX_ORIGINS = 50
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "backtest",
     "backtest_cutoffs",
     "backtest_verdict",
+    "drivers_verdict",
     "max_origins",
 ]
 
@@ -117,10 +121,11 @@ def frames_from_records(
         frame["date"] = pd.to_datetime(frame["date"])
         frame["cutoff"] = pd.to_datetime(frame["cutoff"])
         scores["cutoff"] = pd.to_datetime(scores["cutoff"])
-    for column in (*MODELS, "actual", "lower", "upper"):
+    models = (*MODELS, PLAIN)
+    for column in (*models, "actual", "lower", "upper"):
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in (*MODELS, *(f"mae_{m}" for m in MODELS), "coverage"):
+    for column in (*models, *(f"mae_{m}" for m in models), "coverage"):
         if column in scores.columns:
             scores[column] = pd.to_numeric(scores[column], errors="coerce").astype(float)
     return frame, scores
@@ -150,6 +155,7 @@ class _Origin:
     series: pd.Series
     settings: Settings
     horizon: int
+    drivers: Any = None  # DriverData cut at this cut-off (the rest is its future), or None
 
 
 def _forecast_origin(origin: _Origin, task: TaskContext) -> dict[str, Any]:
@@ -166,7 +172,8 @@ def _forecast_origin(origin: _Origin, task: TaskContext) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(ev.baselines, values, origin.horizon, season)
         result = run_forecast(origin.series, origin.settings, on_epoch=on_epoch,
-                              should_stop=task.should_stop, holdout_baselines=False)
+                              should_stop=task.should_stop, holdout_baselines=False,
+                              drivers=origin.drivers)
         baselines = {b.name: b.forecast for b in pending.result()}
     return {
         "future": result.future, "baselines": baselines, "season": result.season_length,
@@ -183,6 +190,7 @@ def backtest(
     executor: Executor | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    drivers: Any = None,
 ) -> BacktestResult:
     """Forecast from each of the last `origins` cut-offs and score against what came next.
 
@@ -196,6 +204,10 @@ def backtest(
             after every epoch of any cut-off and when a cut-off finishes (`epoch` None).
         should_stop: polled while waiting; True stops training at every running cut-off (best
             weights kept) and skips the ones not started.
+        drivers: a `DriverData` aligned to the series: each cut-off trains on the drivers up to
+            it and forecasts with the known-ahead values that really followed (as planned
+            values would be), and the same LSTM without drivers is scored beside
+            (`lstm_no_drivers`).
 
     Returns:
         The `BacktestResult`.
@@ -217,7 +229,10 @@ def backtest(
         _too_short(n, settings, origins, step, fits)
     cuts = backtest_cutoffs(n, horizon, origins, step)
     _check_gaps(series, cuts, settings.window.input_length)
-    tasks = [_Origin(series.iloc[:c], settings, horizon) for c in cuts]
+    if drivers is not None and drivers.spec.empty:
+        drivers = None
+    tasks = [_Origin(series.iloc[:c], settings, horizon,
+                     None if drivers is None else drivers.cut(c)) for c in cuts]
     done: list[int] = []
 
     def progress(index: int, payload: dict[str, Any]) -> None:
@@ -289,10 +304,12 @@ def _assemble(
         for name in BASELINES:
             forecast = out["baselines"].get(name)
             part[name] = np.full(horizon, np.nan) if forecast is None else forecast
+        if "no_drivers" in future.columns:
+            part[PLAIN] = future["no_drivers"].to_numpy()
         parts.append(part)
         insample = values[:cut]
         row: dict[str, Any] = {"cutoff": series.index[cut - 1]}
-        for name in MODELS:
+        for name in _models(part):
             mase = ev.mase(actual, part[name].to_numpy(), insample, out["season"])
             row[name] = math.nan if mase is None else mase
             row[f"mae_{name}"] = ev.mae(actual, part[name].to_numpy())
@@ -319,9 +336,15 @@ def _assemble(
     )
 
 
+def _models(table: pd.DataFrame) -> tuple[str, ...]:
+    """The models a frame or score table holds: the LSTM, the baselines, and the LSTM without
+    drivers when there were drivers."""
+    return (*MODELS, PLAIN) if PLAIN in table.columns else MODELS
+
+
 def _summary(frame: pd.DataFrame, scores: pd.DataFrame, level: float) -> dict[str, Any]:
     models: dict[str, dict[str, float | None]] = {}
-    for name in MODELS:
+    for name in _models(scores):
         mase = scores[name].to_numpy(dtype=float)
         mase = mase[np.isfinite(mase)]
         positive = mase[mase > 0]
@@ -333,7 +356,7 @@ def _summary(frame: pd.DataFrame, scores: pd.DataFrame, level: float) -> dict[st
     lstm = scores["mae_lstm"].to_numpy(dtype=float)
     beats = {
         name: float(np.mean(lstm < scores[f"mae_{name}"].to_numpy(dtype=float)))
-        for name in BASELINES
+        for name in _models(scores)[1:]
     }
     coverage = ev.coverage(frame["actual"].to_numpy(), frame["lower"].to_numpy(),
                            frame["upper"].to_numpy())
@@ -353,9 +376,10 @@ def backtest_verdict(summary: dict[str, Any], unit: str = "cut-off", allow_mae: 
     lead = f"The LSTM beat seasonal naive at {wins} of {k} {unit}{'s' if k != 1 else ''}"
     metric = "mean_mase"
     means = {name: s[metric] for name, s in summary["models"].items() if s[metric] is not None}
-    if len(means) < len(MODELS) and not allow_mae:
+    wanted = len(summary["models"])
+    if len(means) < wanted and not allow_mae:
         return lead + "."
-    if len(means) < len(MODELS):
+    if len(means) < wanted:
         metric = "mean_mae"
         means = {name: s[metric] for name, s in summary["models"].items()
                  if s[metric] is not None and math.isfinite(s[metric])}
@@ -367,3 +391,19 @@ def backtest_verdict(summary: dict[str, Any], unit: str = "cut-off", allow_mae: 
         return f"{lead}; it also had the lowest mean {label} ({means['lstm']:.3f})."
     return (f"{lead}; {LABELS[best]} was better on average (mean {label} {means[best]:.3f} "
             f"against the LSTM's {means.get('lstm', math.nan):.3f}).")
+
+
+def drivers_verdict(summary: dict[str, Any], unit: str = "cut-off") -> str:
+    """One plain sentence: did the drivers help across the cut-offs ("" without drivers)."""
+    models = summary["models"]
+    if PLAIN not in models:
+        return ""
+    k = summary["origins"]
+    wins = round(summary["lstm_beats"][PLAIN] * k)
+    mine, theirs = models["lstm"]["mean_mase"], models[PLAIN]["mean_mase"]
+    counted = f"at {wins} of {k} {unit}{'s' if k != 1 else ''}"
+    if mine is None or theirs is None:
+        return f"With its drivers the LSTM beat the same LSTM without them {counted}."
+    verb = "helped" if mine < theirs else "did not help"
+    return (f"The drivers {verb}: mean MASE {mine:.3f} with them against {theirs:.3f} without; "
+            f"better {counted}.")

@@ -16,12 +16,14 @@ from typing import Any
 import numpy as np
 
 from lstm_core import evaluation as ev
+from lstm_core.driver_inputs import DriverMatrix
 from lstm_core.plan import Plan
 from lstm_core.recipe import Recipe, predict_members
 
 
 def calibrate(
-    models: Sequence[Any], z: np.ndarray, recipe: Recipe, plan: Plan
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, plan: Plan,
+    drivers: DriverMatrix | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Per-step conformal half-widths (window units, `(horizon,)`) and notes on how they were made.
 
@@ -30,13 +32,14 @@ def calibrate(
         z: (n,) the series in model units (`recipe.forward`).
         recipe: the run's recipe (its half-widths are ignored).
         plan: the run's plan (split positions; the level is the recipe's).
+        drivers: the drivers' matrix when the recipe has drivers.
     """
-    return calibrate_on(models, z, recipe, plan.train_end, plan.stop_end, plan.val_end)
+    return calibrate_on(models, z, recipe, plan.train_end, plan.stop_end, plan.val_end, drivers)
 
 
 def calibrate_on(
     models: Sequence[Any], z: np.ndarray, recipe: Recipe, train_end: int, stop_end: int,
-    val_end: int,
+    val_end: int, drivers: DriverMatrix | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """`calibrate` with the split positions given directly (see `Plan` for their meaning)."""
     level = recipe.level
@@ -69,7 +72,7 @@ def calibrate_on(
     # independent error per j points, n = count / j. One-step intervals keep nearly the nominal
     # level; the last steps get the cautious level of one error per horizon-long stretch.
     blocks = max(1, (val_end - start) // recipe.horizon)
-    half, levels, fewest = half_widths(models, z, recipe, start, val_end, used)
+    half, levels, fewest = half_widths(models, z, recipe, start, val_end, used, drivers)
     if levels[-1] >= 1.0:
         notes.append(
             f"The calibration points span only {blocks} forecast horizon(s), so the later "
@@ -83,7 +86,8 @@ def calibrate_on(
 
 
 def rolling_residuals(
-    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int,
+    drivers: DriverMatrix | None = None,
 ) -> np.ndarray:
     """Normalised residuals of forecasts from every origin that reaches into `[start, stop)`.
 
@@ -93,18 +97,19 @@ def rolling_residuals(
         (k, horizon) residuals in window units (target minus forecast, divided by the window's
         scale), the units of `recipe.half_widths`.
     """
-    targets, corrections = rolling_targets(models, z, recipe, start, stop)
+    targets, corrections = rolling_targets(models, z, recipe, start, stop, drivers)
     return targets - recipe.shrink * corrections
 
 
 def rolling_targets(
-    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int,
+    drivers: DriverMatrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Normalised targets and the networks' full corrections from every origin reaching a slice.
 
     Origin t forecasts `z[t : t + horizon]` from `z[t - input_length : t]`; step j of that forecast
     is a residual when `start <= t + j < stop` (NaN otherwise), so every step gets one residual per
-    target point in the slice. Origins whose input has gaps are skipped.
+    target point in the slice. Origins whose input (or drivers' channels) has gaps are skipped.
 
     Returns:
         `(targets, corrections)`, each (k, horizon) in window units: the target minus the base
@@ -124,15 +129,24 @@ def rolling_targets(
     if base is not None:  # a history base starts after the first season(s)
         defined = ~np.isnan(base).any(axis=1)
         origins, windows, base = origins[defined], windows[defined], base[defined]
+    extra = None
+    if drivers is not None:
+        extra = drivers.at(origins, length, horizon)
+        whole = ~np.isnan(extra).any(axis=(1, 2))
+        origins, windows, extra = origins[whole], windows[whole], extra[whole]
+        base = None if base is None else base[whole]
+        if not origins.size:
+            return empty, empty
     positions = origins[:, None] + np.arange(horizon)[None, :]  # (k, horizon)
     inside = (positions >= start) & (positions < stop)
     targets = np.where(inside, z[np.minimum(positions, z.size - 1)], np.nan)
-    X, base, scale = recipe.normalise(windows, base)
+    X, base, scale = recipe.normalise(windows, base, extra)
     return (targets - base) / scale, predict_members(models, X, horizon)
 
 
 def half_widths(
-    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int, level: float
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, start: int, stop: int, level: float,
+    drivers: DriverMatrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Per-step conformal half-widths from the rolling residuals on `[start, stop)`.
 
@@ -146,7 +160,7 @@ def half_widths(
         the step; (horizon,) the quantile level each step used; the smallest number of residuals
         any step had.
     """
-    residuals = np.abs(rolling_residuals(models, z, recipe, start, stop))
+    residuals = np.abs(rolling_residuals(models, z, recipe, start, stop, drivers))
     horizon = recipe.horizon
     counts = (np.sum(~np.isnan(residuals), axis=0) if len(residuals)
               else np.zeros(horizon, int))

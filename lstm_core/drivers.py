@@ -228,6 +228,36 @@ class DriverSet:
         return cls(drivers=tuple(drivers), version=data.get("version", DRIVERS_VERSION), **rest)
 
 
+@dataclass(frozen=True)
+class DriverData:
+    """A driver set with its values, aligned to one series: what the engine trains on.
+
+    Attributes:
+        spec: which drivers (and calendar and holiday features) are used.
+        history: float64 values of the chosen columns (`spec.names`), one row per point of the
+            series, indexed like it (gaps already filled and reported by the data layer).
+        future: float64 values of the known-ahead columns (`spec.known`) for the points after
+            the series, indexed by their dates (or steps); None or fewer rows than the horizon
+            when the file did not give them (the forecast then asks for them).
+    """
+
+    spec: DriverSet
+    history: pd.DataFrame = field(repr=False)
+    future: pd.DataFrame | None = field(default=None, repr=False)
+
+    def cut(self, points: int) -> DriverData:
+        """The drivers of the series cut after `points` points: the rest of the history (and
+        the given future) becomes the future of the known-ahead columns (a backtest's cut-off)."""
+        rest = self.history.iloc[points:][list(self.spec.known)]
+        if self.future is not None and len(self.future):
+            rest = pd.concat([rest, self.future[list(self.spec.known)]])
+        return DriverData(spec=self.spec, history=self.history.iloc[:points], future=rest)
+
+    def with_future(self, future: pd.DataFrame | None) -> DriverData:
+        """The same drivers with other future values (a scenario)."""
+        return DriverData(spec=self.spec, history=self.history, future=future)
+
+
 # ---------------------------------------------------------------- reading a driver column
 
 
@@ -1033,6 +1063,7 @@ __all__ = [
     "DRIVER_KINDS",
     "ENCODINGS",
     "Driver",
+    "DriverData",
     "DriverKind",
     "DriverScaler",
     "DriverSet",

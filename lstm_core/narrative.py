@@ -29,7 +29,7 @@ from lstm_core.i18n import (
     period_word,
     series_freq,
 )
-from lstm_core.scoreboard import baseline_words, best_baseline
+from lstm_core.scoreboard import BASELINES, baseline_words, best_baseline
 
 # Below this share of the last horizon's total, a change is "about the same".
 FLAT_SHARE = 0.02
@@ -175,7 +175,7 @@ def backtest_facts(summary: Mapping[str, Any] | None) -> BacktestFacts | None:
     lstm = (models.get("lstm") or {}).get("mean_mase")
     baselines = {
         name: values.get("mean_mase") for name, values in models.items()
-        if name != "lstm" and values.get("mean_mase") is not None
+        if name in BASELINES and values.get("mean_mase") is not None
         and math.isfinite(values["mean_mase"])
     }
     if lstm is None or not math.isfinite(lstm) or not baselines:

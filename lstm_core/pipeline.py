@@ -34,9 +34,16 @@ import pandas as pd
 from lstm_core import evaluation as ev
 from lstm_core.calibration import calibrate, rolling_targets
 from lstm_core.config import Settings
+from lstm_core.driver_inputs import (
+    DriverMatrix,
+    driver_matrix,
+    fit_inputs,
+    future_values,
+)
+from lstm_core.drivers import DriverData
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import MIN_TRAIN_WINDOWS, Plan, make_plan
-from lstm_core.recipe import Recipe, choose_base, choose_shrink
+from lstm_core.recipe import Recipe, choose_base, choose_shrink, transform_values
 
 # Above this many training windows, or this many window steps (windows x input length, what an
 # epoch costs), train on an evenly spaced subset (see `training_windows`). The step budget binds
@@ -46,6 +53,9 @@ MAX_TRAIN_WINDOWS = 1000
 MAX_TRAIN_STEPS = 50_000
 MODEL_NAME = "lstm"
 SCORE_MODELS = (MODEL_NAME, "naive", "seasonal_naive", "ets")
+# The same LSTM trained without the drivers, in the same run with the same seed: the scoreboard's
+# answer to "did the drivers help?".
+PLAIN_NAME = "lstm_no_drivers"
 
 OnEpoch = Callable[[int, dict[str, Any]], None]
 
@@ -75,6 +85,9 @@ class ForecastResult:
         models: the trained Keras models (ensemble members).
         seconds: wall time of the whole run.
         stopped: True when `should_stop` ended training early.
+        drivers: the drivers and the future values the forecast used (None without drivers).
+            With drivers, `scores` also holds `lstm_no_drivers`, and `holdout` and `future` a
+            `no_drivers` column: the same LSTM trained without them in the same run.
     """
 
     settings: Settings
@@ -91,6 +104,7 @@ class ForecastResult:
     seconds: float
     stopped: bool
     validation: dict[str, Any] = field(default_factory=dict)
+    drivers: DriverData | None = field(default=None, repr=False)
 
     @property
     def season_length(self) -> int | None:
@@ -125,6 +139,7 @@ def run_forecast(
     on_epoch: OnEpoch | None = None,
     should_stop: Callable[[], bool] | None = None,
     holdout_baselines: bool = True,
+    drivers: DriverData | None = None,
 ) -> ForecastResult:
     """Train on the series, score on its held-out end against baselines, and forecast past it.
 
@@ -139,16 +154,24 @@ def run_forecast(
         holdout_baselines: False skips fitting the baselines on the holdout (their columns are
             NaN and their scores None); the LSTM's numbers are the same. The backtest uses it:
             it scores the baselines at its own cut-offs.
+        drivers: driver columns aligned to the series, with the known-ahead ones' values for
+            the horizon after it (`DriverData.future`; `driver_inputs.assume_future` fills them
+            from a season earlier). The same LSTM is also trained without them (same seed), and
+            its scores sit beside the others as `lstm_no_drivers`.
 
     Returns:
         The `ForecastResult`.
 
     Raises:
-        DataError: the series is too short for the settings, or its gaps leave no window.
+        DataError: the series is too short for the settings, its gaps leave no window, or a
+            known-ahead driver has no value for a forecast date (checked before training).
         SettingsError: settings that cannot apply to this series (e.g. log of non-positive data).
     """
     started = time.perf_counter()
-    prepared = prepare_series(series, settings)
+    if drivers is not None and drivers.spec.empty:
+        drivers = None
+    prepared = prepare_series(series, settings, drivers=drivers)
+    plain = prepare_series(series, settings) if drivers is not None else None
     # The baselines (ETS fits are the slow part) run in a thread while the networks train:
     # TensorFlow releases the GIL, so on a multi-core machine they are nearly free.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -156,8 +179,51 @@ def run_forecast(
                               holdout_baselines)
         results = train_members(prepared.plan.settings, prepared.train_xy, prepared.val_xy,
                                 on_epoch, should_stop)
+        plain_results = None
+        if plain is not None:
+            plain_results = train_members(plain.plan.settings, plain.train_xy, plain.val_xy,
+                                          _phase(on_epoch, "without drivers"), should_stop)
         baselines = pending.result()
-    return finish_series(series, prepared, tuple(results), baselines, started=started)
+    result = finish_series(series, prepared, tuple(results), baselines, started=started)
+    if plain is None:
+        return result
+    without = finish_series(series, plain, tuple(plain_results), baselines, started=started)
+    return with_comparison(result, without, time.perf_counter() - started)
+
+
+def _phase(on_epoch: OnEpoch | None, phase: str) -> OnEpoch | None:
+    """`on_epoch` with another `phase` in its logs (the training without drivers)."""
+    if on_epoch is None:
+        return None
+
+    def report(epoch: int, logs: dict[str, Any]) -> None:
+        on_epoch(epoch, {**logs, "phase": phase})
+
+    return report
+
+
+def with_comparison(
+    result: ForecastResult, without: ForecastResult, seconds: float
+) -> ForecastResult:
+    """A driven result with the same LSTM's numbers without drivers beside its own."""
+    scores = {MODEL_NAME: result.scores[MODEL_NAME], PLAIN_NAME: without.scores[MODEL_NAME],
+              **{k: v for k, v in result.scores.items() if k != MODEL_NAME}}
+    holdout = result.holdout.copy()
+    holdout.insert(holdout.columns.get_loc("upper") + 1, "no_drivers",
+                   without.holdout["forecast"].to_numpy())
+    future = result.future.copy()
+    future["no_drivers"] = without.future["forecast"].to_numpy()
+    mine = result.scores[MODEL_NAME].get("mase")
+    theirs = without.scores[MODEL_NAME].get("mase")
+    notes = list(result.notes)
+    if mine is not None and theirs is not None:
+        better = "helped" if mine < theirs else "did not help"
+        notes.append(
+            f"On the holdout the drivers {better}: MASE {mine:.3f} with them against "
+            f"{theirs:.3f} for the same LSTM trained without them (same seed, same run)."
+        )
+    return replace(result, scores=scores, holdout=holdout, future=future, notes=notes,
+                   seconds=seconds, stopped=result.stopped or without.stopped)
 
 
 @dataclass(frozen=True)
@@ -178,28 +244,78 @@ class PreparedSeries:
     notes: tuple[str, ...]
     train_xy: tuple[np.ndarray, np.ndarray] = field(repr=False)
     val_xy: tuple[np.ndarray, np.ndarray] = field(repr=False)
+    drivers: DriverData | None = field(default=None, repr=False)
+    matrix: DriverMatrix | None = field(default=None, repr=False)
 
 
 def prepare_series(
-    series: pd.Series, settings: Settings, channels: tuple[float, ...] = ()
+    series: pd.Series, settings: Settings, channels: tuple[float, ...] = (),
+    drivers: DriverData | None = None,
 ) -> PreparedSeries:
     """Plan, recipe and windows of one series (steps 1-3 of `run_forecast`).
 
     `channels` are constant input values the network reads beside the window (a panel's series
-    identity); none for one series.
+    identity); none for one series. `drivers` (with their future values) add the drivers'
+    channels (`lstm_core.driver_inputs`), scaled on the training slice.
 
     Raises:
-        DataError: the series is too short for the settings, or its gaps leave no window.
+        DataError: the series is too short for the settings, its gaps leave no window, or a
+            known-ahead driver lacks a future value (naming the column and the date).
         SettingsError: settings that cannot apply to this series.
     """
     values = np.asarray(series, dtype=float)
     plan = make_plan(series, settings)
-    recipe, note = fit_recipe(plan, values)
-    recipe = replace(recipe, channels=tuple(channels))
-    train_xy, val_xy, window_note = training_windows(plan, recipe, recipe.forward(values))
+    inputs = matrix = None
+    if drivers is not None and not drivers.spec.empty:
+        drivers = _with_future(series, drivers, plan.horizon, plan.time_column)
+        inputs = fit_inputs(drivers, series.index, plan.freq, plan.train_end,
+                            transform_values(values, plan.transform), plan.season)
+        matrix = driver_matrix(inputs, drivers, series.index, plan.freq,
+                               ev.future_index(series.index, plan.horizon))
+    else:
+        drivers = None
+    recipe, note = fit_recipe(plan, values, matrix)
+    recipe = replace(recipe, channels=tuple(channels), drivers=inputs)
+    train_xy, val_xy, window_note = training_windows(plan, recipe,
+                                                     model_units(recipe, values, matrix), matrix)
     notes = (*plan.notes, *(n for n in (note, window_note) if n))
+    if drivers is not None:
+        notes += (_drivers_note(recipe),)
     return PreparedSeries(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy,
-                          val_xy=val_xy)
+                          val_xy=val_xy, drivers=drivers, matrix=matrix)
+
+
+def _with_future(
+    series: pd.Series, drivers: DriverData, horizon: int, time_column: str
+) -> DriverData:
+    """The drivers with their future values checked for the horizon (before any training).
+
+    Raises:
+        DataError: rows that do not match the series, or a missing future value (naming the
+            column and the date).
+    """
+    if len(drivers.history) != len(series) or not drivers.history.index.equals(series.index):
+        raise DataError("The drivers' rows do not match the series' dates; load the file again.")
+    future_index = ev.future_index(series.index, horizon)
+    known = future_values(drivers, future_index, time_column=time_column)
+    return drivers.with_future(known if drivers.spec.known else None)
+
+
+def _drivers_note(recipe: Recipe) -> str:
+    inputs = recipe.drivers
+    spec = inputs.spec
+    parts = []
+    if spec.known:
+        parts.append("known ahead: " + ", ".join(f"'{n}'" for n in spec.known))
+    if spec.observed:
+        parts.append("observed only (past values): " + ", ".join(f"'{n}'" for n in spec.observed))
+    if spec.calendar:
+        parts.append(f"calendar ({spec.encoding})")
+    if spec.holidays:
+        region = f"-{spec.subdivision}" if spec.subdivision else ""
+        parts.append(f"public holidays ({spec.holidays}{region})")
+    return (f"Drivers: {'; '.join(parts)}. Each window reads their past, and the known-ahead ones "
+            "also for the steps it forecasts; they are scaled on the training points only.")
 
 
 def finish_series(
@@ -221,23 +337,23 @@ def finish_series(
         baselines: the holdout baselines (`_holdout_baselines`).
         started: `time.perf_counter()` when the run began (for `seconds`).
     """
-    plan, recipe = prepared.plan, prepared.recipe
+    plan, recipe, matrix = prepared.plan, prepared.recipe, prepared.matrix
     values = np.asarray(series, dtype=float)
-    z = recipe.forward(values)
+    z = model_units(recipe, values, matrix)
     notes = list(prepared.notes)
     models = tuple(r.model for r in train_results)
     stopped = any(r.stopped for r in train_results)
     notes += _ensemble_notes(plan.settings, stopped)
-    recipe, validation = validate_correction(models, z, recipe, plan)
+    recipe, validation = validate_correction(models, z, recipe, plan, matrix)
     notes.append(validation["note"])
-    half, calibration_notes = calibrate(models, z, recipe, plan)
+    half, calibration_notes = calibrate(models, z, recipe, plan, matrix)
     recipe = recipe.with_half_widths(half)
     notes += calibration_notes
     holdout_frame, scores, cov, score_notes = score_holdout(
-        series, values, z, models, recipe, plan, baselines
+        series, values, z, models, recipe, plan, baselines, matrix
     )
     notes += score_notes
-    future = future_frame(series, z, models, recipe, plan.horizon)
+    future = future_frame(series, z, models, recipe, plan.horizon, matrix)
     notes.append(
         "The future forecast reuses the networks scored on the holdout (no refit), so the "
         "holdout scores and interval coverage describe the same networks; its input is the "
@@ -247,16 +363,26 @@ def finish_series(
         settings=plan.settings, series=series, plan=plan, recipe=recipe,
         train_results=tuple(train_results), holdout=holdout_frame, scores=scores, coverage=cov,
         future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
-        stopped=stopped, validation=validation,
+        stopped=stopped, validation=validation, drivers=prepared.drivers,
     )
 
 
-def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
+def model_units(recipe: Recipe, values: np.ndarray, drivers: DriverMatrix | None) -> np.ndarray:
+    """The series as the base and the networks see it: transformed, minus the drivers' linear
+    effect when there are drivers (`paths` adds the effect of the forecast steps back)."""
+    z = recipe.forward(values)
+    return z if drivers is None else drivers.adjust(z)
+
+
+def fit_recipe(
+    plan: Plan, values: np.ndarray, drivers: DriverMatrix | None = None
+) -> tuple[Recipe, str]:
     """The recipe's constants for this plan: scale floor and base forecast.
 
     The base is seasonal naive (with full, half or no drift) or exponential smoothing, run over each
     window or over the whole history before it, whichever forecasts the windows whose targets end
-    before the calibration slice best (`settings.base` "seasonal_naive" keeps the first).
+    before the calibration slice best (`settings.base` "seasonal_naive" keeps the first). With
+    drivers, all of it is fitted on the series minus their linear effect.
     """
     from lstm_core.recipe import fit_es_params, history_error
     from lstm_core.windows import target_origins, target_windows
@@ -267,7 +393,7 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
         scale_floor=0.0, drift=1.0, members=plan.settings.ensemble,
         time_column=plan.time_column, freq=plan.freq, half_widths=(0.0,) * plan.horizon,
     )
-    z = recipe.forward(values)
+    z = model_units(recipe, values, drivers)
     floor = 1e-6 * (float(np.nanstd(z[: plan.train_end])) + 1e-12)
     length, horizon = plan.input_length, plan.horizon
     x, y = target_windows(z, 0, plan.stop_end, length, horizon)
@@ -300,24 +426,37 @@ def fit_recipe(plan: Plan, values: np.ndarray) -> tuple[Recipe, str]:
 
 
 def _windows(
-    recipe: Recipe, z: np.ndarray, start: int, stop: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Windows with targets in `[start, stop)`: inputs, targets and (history) base forecasts.
+    recipe: Recipe, z: np.ndarray, start: int, stop: int, drivers: DriverMatrix | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Windows with targets in `[start, stop)`: inputs, targets, (history) base forecasts and
+    the drivers' channels (None without drivers).
 
-    Windows whose history base is not defined yet (before its first season) are left out.
+    Windows whose history base is not defined yet (before its first season), or whose drivers
+    have gaps, are left out.
     """
     from lstm_core.windows import target_origins, target_windows
 
-    X_raw, Y_raw = target_windows(z, start, stop, recipe.input_length, recipe.horizon)
-    base = recipe.base_at(z, target_origins(z, start, stop, recipe.input_length, recipe.horizon))
+    length, horizon = recipe.input_length, recipe.horizon
+    X_raw, Y_raw = target_windows(z, start, stop, length, horizon)
+    origins = target_origins(z, start, stop, length, horizon)
+    base = recipe.base_at(z, origins)
+    known = np.ones(len(X_raw), dtype=bool)
     if base is not None:
-        known = ~np.isnan(base).any(axis=1)
-        X_raw, Y_raw, base = X_raw[known], Y_raw[known], base[known]
-    return X_raw, Y_raw, base
+        known &= ~np.isnan(base).any(axis=1)
+    extra = None
+    if drivers is not None:
+        extra = drivers.at(origins, length, horizon)
+        known &= ~np.isnan(extra).any(axis=(1, 2))
+        extra = extra[known]
+    if not known.all():
+        X_raw, Y_raw = X_raw[known], Y_raw[known]
+        base = None if base is None else base[known]
+    return X_raw, Y_raw, base, extra
 
 
 def validate_correction(
-    models: Sequence[Any], z: np.ndarray, recipe: Recipe, plan: Plan
+    models: Sequence[Any], z: np.ndarray, recipe: Recipe, plan: Plan,
+    drivers: DriverMatrix | None = None,
 ) -> tuple[Recipe, dict[str, Any]]:
     """Choose how much of the networks' correction to use, on the early-stopping points only.
 
@@ -330,7 +469,8 @@ def validate_correction(
     """
     base = recipe.describe_base()
     points = plan.stop_end - plan.train_end
-    targets, corrections = rolling_targets(models, z, recipe, plan.train_end, plan.stop_end)
+    targets, corrections = rolling_targets(models, z, recipe, plan.train_end, plan.stop_end,
+                                          drivers)
     shrink, gain = choose_shrink(targets, corrections, allowed=plan.settings.shrink)
     if gain is None:
         note = (f"The network corrects {base}; there were no validation points to check that "
@@ -348,7 +488,7 @@ def validate_correction(
 
 
 def training_windows(
-    plan: Plan, recipe: Recipe, z: np.ndarray
+    plan: Plan, recipe: Recipe, z: np.ndarray, drivers: DriverMatrix | None = None
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], str]:
     """Training and early-stopping windows `(X, y)` in the recipe's units, and a note.
 
@@ -360,7 +500,7 @@ def training_windows(
         DataError: gaps leave no complete training window.
     """
     length, horizon = plan.input_length, plan.horizon
-    X_tr, y_tr = recipe.targets(*_windows(recipe, z, 0, plan.train_end))
+    X_tr, y_tr = recipe.targets(*_windows(recipe, z, 0, plan.train_end, drivers))
     if not len(X_tr):
         raise DataError(
             f"Every training window of {length + horizon} points touches a missing value; fill "
@@ -376,7 +516,7 @@ def training_windows(
         note = (f"Training used every {stride}th of the {len(X_tr)} overlapping training "
                 f"windows ({len(keep)}), to keep training time bounded.")
         X_tr, y_tr = X_tr[keep], y_tr[keep]
-    val = recipe.targets(*_windows(recipe, z, plan.train_end, plan.stop_end))
+    val = recipe.targets(*_windows(recipe, z, plan.train_end, plan.stop_end, drivers))
     return (X_tr, y_tr), val, note
 
 
@@ -441,6 +581,7 @@ def score_holdout(
     recipe: Recipe,
     plan: Plan,
     baselines: dict[int, dict[str, ev.BaselineResult]],
+    drivers: DriverMatrix | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, float | None]], float, list[str]]:
     """Forecast the holdout in horizon-sized blocks from successive origins; score everything.
 
@@ -456,14 +597,19 @@ def score_holdout(
     for origin in range(start, n, horizon):
         steps = min(horizon, n - origin)
         window = z[origin - length: origin]
-        if np.isnan(window).any():
+        extra = offset = None
+        if drivers is not None:
+            extra = drivers.at(np.array([origin]), length, horizon)
+            offset = drivers.offsets(np.array([origin]), horizon)
+        if np.isnan(window).any() or (extra is not None and np.isnan(extra).any()):
             nan = np.full(steps, np.nan)
             for key in ("forecast", "lower", "upper"):
                 columns[key].append(nan)
             notes.append("Part of the holdout could not be forecast: its input window has gaps.")
         else:
             base = recipe.base_at(z, np.array([origin]))
-            forecast, lower, upper = recipe.paths(models, window[None, :], steps, base)
+            forecast, lower, upper = recipe.paths(models, window[None, :], steps, base, extra,
+                                                  offset)
             columns["forecast"].append(forecast[0])
             columns["lower"].append(lower[0])
             columns["upper"].append(upper[0])
@@ -490,9 +636,13 @@ def score_holdout(
 
 
 def future_frame(
-    series: pd.Series, z: np.ndarray, models: Sequence[Any], recipe: Recipe, steps: int
+    series: pd.Series, z: np.ndarray, models: Sequence[Any], recipe: Recipe, steps: int,
+    drivers: DriverMatrix | None = None,
 ) -> pd.DataFrame:
-    """Forecast and interval for the `steps` after the series (from its last window)."""
+    """Forecast and interval for the `steps` after the series (from its last window).
+
+    With drivers, `drivers` holds the known-ahead values for the horizon (checked before).
+    """
     length = recipe.input_length
     window = z[-length:]
     if np.isnan(window).any():
@@ -507,7 +657,14 @@ def future_frame(
             f"for it; give at least {2 * max(recipe.season_length, 1) + 1} points, ideally the "
             "whole history the run was trained on."
         )
-    forecast, lower, upper = recipe.paths(models, window[None, :], steps, base)
+    extra = offset = None
+    if drivers is not None:
+        extra = drivers.at(np.array([z.size]), length, recipe.horizon)
+        offset = drivers.offsets(np.array([z.size]), recipe.horizon)
+        if np.isnan(extra).any() or np.isnan(offset).any():
+            raise DataError("The drivers have gaps in the last window or the forecast steps; "
+                            "fill them in and try again.")
+    forecast, lower, upper = recipe.paths(models, window[None, :], steps, base, extra, offset)
     index = ev.future_index(series.index, steps)
     return pd.DataFrame(
         {recipe.time_column: index.to_numpy(), "forecast": forecast[0], "lower": lower[0],
@@ -520,6 +677,7 @@ def forecast_from_models(
     models: Sequence[Any],
     recipe: Recipe | Mapping[str, Any],
     horizon: int | None = None,
+    drivers: DriverData | None = None,
 ) -> pd.DataFrame:
     """Forecast the steps after `series` with saved networks, without training.
 
@@ -530,6 +688,8 @@ def forecast_from_models(
         recipe: `ForecastResult.recipe`, or a saved recipe dict (a manifest's `transform` entry,
             any known version).
         horizon: steps to forecast, 1..the trained horizon (default: the trained horizon).
+        drivers: for a run trained with drivers: their history aligned to `series` and the
+            known-ahead values for the trained horizon after it (a scenario).
 
     Returns:
         Frame with `date` (or `step`), `forecast`, `lower`, `upper`.
@@ -537,7 +697,8 @@ def forecast_from_models(
     Raises:
         BundleError: the recipe is not one this version can read, or there are no models.
         SettingsError: horizon out of range.
-        DataError: the series is too short or ends with gaps.
+        DataError: the series is too short or ends with gaps, or the run needs drivers that were
+            not given or lack a future value (naming the column and the date).
     """
     if not isinstance(recipe, Recipe):
         recipe = Recipe.from_dict(recipe)
@@ -555,4 +716,40 @@ def forecast_from_models(
         raise DataError(
             f"The series needs at least {recipe.input_length} points to forecast from this run."
         )
-    return future_frame(series, recipe.forward(values), models, recipe, steps)
+    matrix = None
+    if recipe.drivers is not None:
+        if drivers is None:
+            raise DataError(
+                "This run was trained with drivers ("
+                + ", ".join(f"'{n}'" for n in recipe.drivers.spec.names or ("calendar",))
+                + "); give their values and the future values of the known-ahead ones."
+            )
+        drivers = _with_future(series, DriverData(recipe.drivers.spec, drivers.history,
+                                                  drivers.future),
+                               trained, recipe.time_column)
+        matrix = driver_matrix(recipe.drivers, drivers, series.index, recipe.freq,
+                               ev.future_index(series.index, trained))
+    return future_frame(series, model_units(recipe, values, matrix), models, recipe, steps,
+                        matrix)
+
+
+def scenario_future(result: ForecastResult, future: pd.DataFrame) -> pd.DataFrame:
+    """The future forecast of a trained run with other known-ahead values (a what-if).
+
+    No training: the run's networks and recipe forecast again from the same last window.
+
+    Args:
+        result: a run trained with drivers.
+        future: the known-ahead columns' values for the run's horizon, indexed by the forecast
+            dates (or steps), e.g. the Forecast page's edited table (`check_future` output).
+
+    Returns:
+        Frame with `date` (or `step`), `forecast`, `lower`, `upper`.
+
+    Raises:
+        DataError: a missing value (naming the column and the date), or a run without drivers.
+    """
+    if result.drivers is None:
+        raise DataError("This run has no drivers, so there is no scenario to change.")
+    return forecast_from_models(result.series, result.models, result.recipe,
+                                drivers=result.drivers.with_future(future))

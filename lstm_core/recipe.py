@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core.driver_inputs import DriverInputs
 from lstm_core.errors import BundleError
 
 METHOD = "window-std-snaive-drift-residual"
@@ -67,6 +68,8 @@ class Recipe:
         method: the method's name.
         channels: constant values added to every time step of the network's input after the
             window (e.g. which series of a panel the window comes from); empty for one series.
+        drivers: how the network reads drivers (`lstm_core.driver_inputs`); None without them.
+            With drivers, every call that builds inputs needs their channels (`extra`).
     """
 
     transform: str
@@ -86,15 +89,20 @@ class Recipe:
     version: int = RECIPE_VERSION
     method: str = METHOD
     channels: tuple[float, ...] = ()
+    drivers: DriverInputs | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (the run manifest's `transform` entry); `from_dict` reads it back."""
-        out = asdict(self)
+        out = asdict(replace(self, drivers=None))
         out["half_widths"] = [float(v) for v in self.half_widths]
         out["smoothing"] = [float(v) for v in self.smoothing]
         out["channels"] = [float(v) for v in self.channels]
         if not self.channels:
             del out["channels"]  # a single series' recipe reads as before
+        if self.drivers is None:
+            del out["drivers"]
+        else:
+            out["drivers"] = self.drivers.to_dict()
         return out
 
     @classmethod
@@ -121,6 +129,8 @@ class Recipe:
             history=bool(data.get("history", False)),
             version=int(data["version"]), method=METHOD,
             channels=tuple(float(v) for v in data.get("channels") or ()),
+            drivers=(DriverInputs.from_dict(data["drivers"]) if data.get("drivers") is not None
+                     else None),
         )
 
     def with_half_widths(self, half: np.ndarray) -> Recipe:
@@ -131,8 +141,7 @@ class Recipe:
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Original units -> model units (a copy)."""
-        values = np.asarray(values, dtype=float)
-        return np.log(values) if self.transform == "log" else values.copy()
+        return transform_values(values, self.transform)
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         """Model units -> original units."""
@@ -140,7 +149,8 @@ class Recipe:
         return np.exp(values) if self.transform == "log" else values
 
     def normalise(
-        self, windows: np.ndarray, base: np.ndarray | None = None
+        self, windows: np.ndarray, base: np.ndarray | None = None,
+        extra: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Window-relative inputs plus the base forecast and scale of each window.
 
@@ -148,11 +158,15 @@ class Recipe:
             windows: (k, input_length) or (k, input_length, 1) transformed values; k may be 0.
             base: (k, horizon) the base forecasts when they need more than the window (a
                 history base: `base_at`); None computes them from the windows.
+            extra: (k, input_length, c) the drivers' channels of each window
+                (`DriverMatrix.at`); needed exactly when the recipe has drivers.
 
         Returns:
-            `X: (k, input_length, 1 + len(channels))` float32 inputs, `base: (k, horizon)`,
+            `X: (k, input_length, 1 + len(channels) + c)` float32 inputs, `base: (k, horizon)`,
             `scale: (k, 1)`.
         """
+        if (extra is None) != (self.drivers is None):
+            raise ValueError("Driver channels are needed exactly when the recipe has drivers.")
         x = np.asarray(windows, dtype=float).reshape(len(windows), self.input_length)
         scale = np.maximum(x.std(axis=1, keepdims=True), self.scale_floor)  # (k, 1)
         base = self.base_forecast(x) if base is None else np.asarray(base, dtype=float)
@@ -163,24 +177,35 @@ class Recipe:
                 [X, np.broadcast_to(constant, (len(X), self.input_length, constant.shape[-1]))],
                 axis=2,
             )  # (k, input_length, 1 + channels)
+        if extra is not None:
+            X = np.concatenate([X, np.asarray(extra, dtype=np.float32)], axis=2)
         return X, base, scale
 
     def targets(
-        self, windows: np.ndarray, y: np.ndarray, base: np.ndarray | None = None
+        self, windows: np.ndarray, y: np.ndarray, base: np.ndarray | None = None,
+        extra: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Network inputs and targets (the correction to the base, in window units)."""
-        X, base, scale = self.normalise(windows, base)
+        X, base, scale = self.normalise(windows, base, extra)
         return X, (np.asarray(y, dtype=float) - base) / scale
 
     def paths(
         self, models: Sequence[Any], windows: np.ndarray, steps: int,
-        base: np.ndarray | None = None,
+        base: np.ndarray | None = None, extra: np.ndarray | None = None,
+        offset: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Forecast, lower and upper (original units) for each window: each (k, steps)."""
-        X, base, scale = self.normalise(windows, base)
+        """Forecast, lower and upper (original units) for each window: each (k, steps).
+
+        `offset` (k, horizon) is added in model units before the inverse transform: the
+        drivers' linear effect on the forecast steps (`DriverMatrix.offsets`), when the windows
+        had it taken out.
+        """
+        X, base, scale = self.normalise(windows, base, extra)
         pred = self.correction(models, X)  # (k, horizon) in window units
         half = np.asarray(self.half_widths, dtype=float)  # (horizon,)
         centre = base + scale * pred
+        if offset is not None:
+            centre = centre + np.asarray(offset, dtype=float)
         forecast = self.inverse(centre)
         lower = self.inverse(centre - scale * half)
         upper = self.inverse(centre + scale * half)
@@ -221,6 +246,12 @@ class Recipe:
         if self.input_length < 2 * self.season_length:
             drift = ""
         return f"the seasonal-naive forecast{drift}"
+
+
+def transform_values(values: np.ndarray, transform: str) -> np.ndarray:
+    """Original units -> model units: logs for "log", else a copy."""
+    values = np.asarray(values, dtype=float)
+    return np.log(values) if transform == "log" else values.copy()
 
 
 def base_paths(x: np.ndarray, season: int, horizon: int, drift: float = 1.0) -> np.ndarray:

@@ -43,6 +43,69 @@ def _series_from_record(record: dict[str, Any]) -> pd.Series:
     return pd.Series(values, index=index, name=record.get("name"))
 
 
+def _table_record(frame: pd.DataFrame | None) -> dict[str, Any] | None:
+    """A float frame indexed by dates (or steps) as JSON: index, columns and values by column."""
+    if frame is None:
+        return None
+    dated = isinstance(frame.index, pd.DatetimeIndex)
+    return {
+        "dated": dated,
+        "index": [ts.isoformat() for ts in frame.index] if dated else [int(i) for i in frame.index],
+        "columns": {str(c): [None if pd.isna(v) else float(v) for v in frame[c].to_numpy()]
+                    for c in frame.columns},
+    }
+
+
+def _table_from_record(record: dict[str, Any] | None, like: pd.Index) -> pd.DataFrame | None:
+    if record is None:
+        return None
+    if record.get("dated"):
+        index: pd.Index = pd.DatetimeIndex(pd.to_datetime(record["index"]))
+    else:
+        index = pd.Index([int(i) for i in record["index"]], name=like.name)
+    columns = record.get("columns") or {}
+    return pd.DataFrame(
+        {name: pd.array(values, dtype="Float64").astype("float64")
+         for name, values in columns.items()},
+        index=index,
+    )
+
+
+def drivers_record(drivers: Any) -> dict[str, Any]:
+    """A `DriverData` as the manifest stores it (`extra.drivers`)."""
+    return {"spec": drivers.spec.to_dict(), "history": _table_record(drivers.history),
+            "future": _table_record(drivers.future)}
+
+
+def drivers_from_record(record: dict[str, Any], series: pd.Series) -> Any:
+    """The `DriverData` a run was trained with (history aligned to its series), from
+    `drivers_record`'s output.
+
+    Raises:
+        BundleError: a malformed record.
+    """
+    from lstm_core.drivers import DriverData, DriverSet
+
+    try:
+        spec = DriverSet.from_dict(record["spec"])
+        history = _table_from_record(record["history"], series.index)
+        future = _table_from_record(record.get("future"), series.index)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleError("This run's drivers were saved in a form that cannot be read; "
+                          "train it again.") from exc
+    history.index = series.index
+    return DriverData(spec=spec, history=history, future=future)
+
+
+def scenario_record(name: str, future: pd.DataFrame, forecast: pd.DataFrame) -> dict[str, Any]:
+    """A what-if scenario as a run stores it (`extra.scenarios`): its name, the known-ahead
+    values and the forecast they give."""
+    from lstm_core.jsonable import to_jsonable
+
+    return {"name": str(name), "future": _table_record(future),
+            "forecast": to_jsonable(forecast.to_dict(orient="records"))}
+
+
 def run_name(dataset_name: str, settings: Settings) -> str:
     """A readable default run name: data, the main settings, and the local time."""
     when = dt.datetime.now().strftime("%d %b %H:%M")
@@ -110,6 +173,8 @@ def manifest_from_result(
             "stopped": bool(result.stopped),
             "histories": histories,
             "validation": {k: v for k, v in result.validation.items()},
+            **({"drivers": drivers_record(result.drivers)} if result.drivers is not None
+               else {}),
         },
     )
 
@@ -136,6 +201,8 @@ class PresentedRun:
     validation: dict[str, Any] = field(default_factory=dict)
     dataset: str = ""
     backtest: dict[str, Any] | None = field(default=None, repr=False)
+    drivers: Any = field(default=None, repr=False)
+    scenarios: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> PresentedRun:
@@ -172,6 +239,9 @@ class PresentedRun:
             validation=dict(extra.get("validation") or {}),
             dataset=str(manifest.get("dataset_name", "")),
             backtest=extra.get("backtest"),
+            drivers=(drivers_from_record(extra["drivers"], series) if extra.get("drivers")
+                     else None),
+            scenarios=list(extra.get("scenarios") or []),
         )
 
 

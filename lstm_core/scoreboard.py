@@ -12,7 +12,10 @@ MODEL_LABELS = {
     "naive": "Naive",
     "seasonal_naive": "Seasonal naive",
     "ets": "ETS",
+    "lstm_no_drivers": "LSTM without drivers",
 }
+# The baselines the LSTM is judged against ("LSTM without drivers" is not one of them).
+BASELINES = ("naive", "seasonal_naive", "ets")
 # How each baseline is said in a sentence.
 BASELINE_WORDS = {
     "naive": "repeating the last value",
@@ -59,7 +62,7 @@ def best_baseline(
     baselines = {
         name: float(values[metric])
         for name, values in scores.items()
-        if name != "lstm" and values.get(metric) is not None and math.isfinite(values[metric])
+        if name in BASELINES and values.get(metric) is not None and math.isfinite(values[metric])
     }
     if not baselines:
         return None
