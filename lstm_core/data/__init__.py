@@ -2,8 +2,8 @@
 
 The chain is `read_table` → `detect_columns` → `to_series`, wrapped by `load_dataset`; a file of
 many series (long rows or a column each) is read by `load_panel`, which runs the same chain on each
-series' rows. Nothing here imports TensorFlow or Streamlit, so the Data page and
-`python -m lstm_core inspect` stay fast.
+series' rows; `load_driven` reads one series with its driver columns. Nothing here imports
+TensorFlow or Streamlit, so the Data page and `python -m lstm_core inspect` stay fast.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
-from lstm_core.data._clean import infer_frequency, to_series
+from lstm_core.data._clean import infer_frequency, row_dates, to_series
 from lstm_core.data._columns import detect_columns
+from lstm_core.data._drivers import DrivenDataset, load_driven
 from lstm_core.data._model import (
     FILL_POLICIES,
     MAX_CHANGES,
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_SERIES",
     "ColumnChoice",
     "Dataset",
+    "DrivenDataset",
     "FillPolicy",
     "HealthReport",
     "Layout",
@@ -61,9 +63,11 @@ __all__ = [
     "inspect_summary",
     "list_sheets",
     "load_dataset",
+    "load_driven",
     "load_panel",
     "panel_summary",
     "read_table",
+    "row_dates",
     "season_length",
     "to_series",
 ]

@@ -57,7 +57,11 @@ class _Changes:
 
 
 def to_series(
-    df: pd.DataFrame, choice: ColumnChoice, fill: FillPolicy = "interpolate"
+    df: pd.DataFrame,
+    choice: ColumnChoice,
+    fill: FillPolicy = "interpolate",
+    *,
+    dates: pd.DatetimeIndex | None = None,
 ) -> tuple[pd.Series, HealthReport]:
     """Build the cleaned series from the chosen columns.
 
@@ -70,6 +74,8 @@ def to_series(
             `detect_columns` left in `df.attrs` are used).
         choice: the columns from `detect_columns`.
         fill: "interpolate" (in time), "ffill", "zero", or "drop" (leave NaN).
+        dates: the date column already parsed by `row_dates`, one per row of `df` (None: parse
+            it here).
 
     Returns:
         The float64 series (see `Dataset`) and its `HealthReport`.
@@ -81,7 +87,27 @@ def to_series(
     if choice.date_column is None:
         notes.extend(df.attrs.get(COLUMN_NOTES_KEY, ()))
     known = df.attrs.get(DATE_FORMATS_KEY, {}).get(choice.date_column)
-    return clean_rows(df, choice, fill, notes=notes, date_format=known)
+    return clean_rows(df, choice, fill, notes=notes, date_format=known, dates=dates)
+
+
+def row_dates(df: pd.DataFrame, choice: ColumnChoice) -> pd.DatetimeIndex | None:
+    """The date column parsed exactly as `to_series` parses it.
+
+    Args:
+        df: the table from `read_table`, after `detect_columns` (its date format is used).
+        choice: the columns from `detect_columns`.
+
+    Returns:
+        One time per row of `df` (NaT where a cell cannot be read), or None without a date
+        column.
+
+    Raises:
+        DataError: the date column does not hold dates.
+    """
+    if choice.date_column is None:
+        return None
+    known = df.attrs.get(DATE_FORMATS_KEY, {}).get(choice.date_column)
+    return _dates(df[choice.date_column], choice, known)[0]
 
 
 def clean_rows(
@@ -125,7 +151,7 @@ def clean_rows(
     raw = df[choice.value_column]
     values = parse_numbers(raw, style).to_numpy(dtype="float64", copy=True)
     raw_text = raw.astype(str).str.strip().to_numpy() if is_text(raw) else None
-    blank = _blank_rows(df, np.isnan(values))
+    blank = blank_rows(df, np.isnan(values))
 
     if choice.date_column is not None:
         dates, found = _dates(df[choice.date_column], choice, date_format, dates)
@@ -241,8 +267,12 @@ def clean_rows(
 # ---------------------------------------------------------------- steps
 
 
-def _blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
-    """Rows whose every cell is empty; only rows in `candidates` (value missing) can be."""
+def blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Rows whose every cell is empty; only rows in `candidates` (value missing) can be.
+
+    Returns:
+        `(len(df),)` bool: True for a row `clean_rows` drops as empty.
+    """
     blank = candidates.copy()
     rows = np.flatnonzero(blank)
     for name in df.columns:
