@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from lstm_core.config import ACTIVATIONS, TRANSFORMS, Settings
@@ -114,6 +115,87 @@ def load_data_from_args(args: argparse.Namespace):  # -> Dataset | Panel
     if panel.choice.layout == "single":
         return load_dataset_from_args(args)
     return panel
+
+
+def add_driver_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags that choose drivers (one series at a time)."""
+    group = parser.add_argument_group("drivers (one series)")
+    group.add_argument("--drivers", metavar="A,B",
+                       help="columns known ahead (promotions, prices): their future values "
+                            "come from rows after the data or --future")
+    group.add_argument("--observed", metavar="C,D",
+                       help="columns observed only (temperature): only their past is used")
+    group.add_argument("--calendar", action="store_true",
+                       help="add calendar drivers (month, day of week, hour)")
+    group.add_argument("--encoding", choices=("cyclic", "onehot"), default="cyclic",
+                       help="how calendar drivers are encoded (default: cyclic)")
+    group.add_argument("--holidays", metavar="COUNTRY",
+                       help="add public holidays of this country (e.g. TH, US, GB)")
+    group.add_argument("--holiday-region", metavar="REGION",
+                       help="a region of that country (e.g. CA for California)")
+    group.add_argument("--future", type=Path, metavar="FILE.csv",
+                       help="future values of the known-ahead drivers (a date column and one "
+                            "column per driver)")
+
+
+def driver_set_from_args(args: argparse.Namespace):  # -> DriverSet | None
+    """The drivers the flags ask for, or None when none (then nothing changes)."""
+    from lstm_core.drivers import Driver, DriverSet
+
+    known = [c.strip() for c in (args.drivers or "").split(",") if c.strip()]
+    observed = [c.strip() for c in (args.observed or "").split(",") if c.strip()]
+    spec = DriverSet(
+        drivers=tuple([Driver(c, "known") for c in known]
+                      + [Driver(c, "observed") for c in observed]),
+        calendar=bool(args.calendar), encoding=args.encoding, holidays=args.holidays,
+        subdivision=args.holiday_region,
+    )
+    if spec.empty:
+        if args.future is not None:
+            raise SettingsError("--future gives future values of drivers; choose them with "
+                                "--drivers (or leave out --future).")
+        return None
+    return spec
+
+
+def load_driven_from_args(args: argparse.Namespace, spec):  # -> DrivenDataset
+    """Read FILE with its driver columns; `--future` replaces the future rows the file has.
+
+    Raises:
+        SettingsError: flags that ask for many series.
+        DataError: unusable data or future values (naming the column and the date).
+    """
+    from lstm_core.data import load_driven
+
+    if args.id_col or args.value_cols or args.all_values:
+        raise SettingsError("Drivers work on one series at a time; leave out --id-col, "
+                            "--value-cols and --all-values, or the driver flags.")
+    driven = load_driven(args.file.read_bytes(), args.file.name, spec, date_col=args.date_col,
+                         value_col=args.value_col, sheet=args.sheet)
+    if args.future is None:
+        return driven
+    future = read_future(args.future)
+    return replace(driven, drivers=driven.drivers.with_future(future))
+
+
+def read_future(path: Path):  # -> pd.DataFrame indexed by its time column
+    """A future-values file as a frame indexed by its time column (`date`, `step`, else the
+    first); the engine reads and checks its dates (`drivers.check_future`).
+
+    Raises:
+        SettingsError: a file that cannot be opened.
+        DataError: a file that cannot be read as a table (the data layer's message).
+    """
+    from lstm_core.data import read_table
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"Cannot read --future {path}: {exc.strerror or exc}.") from exc
+    table = read_table(data, path.name)
+    columns = [str(c) for c in table.columns]
+    time_column = next((c for c in ("date", "step") if c in columns), columns[0])
+    return table.set_index(table.columns[columns.index(time_column)])
 
 
 def panel_identity(args: argparse.Namespace) -> bool:

@@ -21,8 +21,11 @@ from typing import Any
 
 from lstm_core.commands._settings import (
     add_data_arguments,
+    add_driver_arguments,
     add_settings_arguments,
+    driver_set_from_args,
     load_data_from_args,
+    load_driven_from_args,
     panel_identity,
     resolve_settings,
 )
@@ -48,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--step", type=int,
                         help="steps between cut-offs (default: one horizon)")
     add_settings_arguments(parser)
+    add_driver_arguments(parser)
     parser.add_argument("--engine", choices=ENGINES,
                         help="where the cut-offs run: worker processes on this machine, or Ray "
                              "(default: ray when RAY_ADDRESS is set, else local)")
@@ -69,7 +73,7 @@ def _progress(event: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load FILE, run the backtest, write the CSV/report and print the summary."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from lstm_core.backtest import backtest, backtest_verdict
+    from lstm_core.backtest import backtest, backtest_verdict, drivers_verdict
     from lstm_core.evaluation import to_safe_csv
     from lstm_core.executor import executor_for
 
@@ -77,14 +81,23 @@ def run(args: argparse.Namespace) -> int:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
     if args.workers is not None and args.workers < 1:
         raise SettingsError(f"--workers must be at least 1, got {args.workers}.")
-    dataset = load_data_from_args(args)
+    spec = driver_set_from_args(args)
+    drivers = None
+    if spec is not None:
+        if args.future is not None:
+            raise SettingsError("--future is not used by a backtest (each cut-off forecasts "
+                                "with the driver values that followed it); leave it out.")
+        driven = load_driven_from_args(args, spec)
+        dataset, drivers = driven.dataset, driven.drivers
+    else:
+        dataset = load_data_from_args(args)
     if isinstance(dataset, Panel):
         return _run_panel(args, dataset)
     executor = executor_for(args.engine, args.origins, args.workers)
     settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
     try:
         result = backtest(dataset.series, settings, origins=args.origins, step=args.step,
-                          executor=executor, on_progress=_progress)
+                          executor=executor, on_progress=_progress, drivers=drivers)
     finally:
         close = getattr(executor, "close", None)
         if close is not None:
@@ -104,9 +117,12 @@ def run(args: argparse.Namespace) -> int:
         "lstm_beats": result.summary["lstm_beats"],
         "coverage": result.summary["coverage"],
         "level": settings.level,
-        "per_origin": result.scores[["cutoff", "lstm", "naive", "seasonal_naive", "ets",
-                                     "coverage"]],
+        "per_origin": result.scores[[c for c in ("cutoff", "lstm", "lstm_no_drivers", "naive",
+                                                 "seasonal_naive", "ets", "coverage")
+                                     if c in result.scores.columns]],
         "verdict": backtest_verdict(result.summary),
+        **({"drivers": spec.to_dict(), "drivers_verdict": drivers_verdict(result.summary)}
+           if spec is not None else {}),
         "notes": result.notes,
         "seconds": result.seconds,
         "out": str(args.out),

@@ -22,9 +22,12 @@ from typing import Any
 
 from lstm_core.commands._settings import (
     add_data_arguments,
+    add_driver_arguments,
     add_settings_arguments,
+    driver_set_from_args,
     given_settings_flags,
     load_data_from_args,
+    load_driven_from_args,
     panel_identity,
     resolve_settings,
 )
@@ -48,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--horizon", type=int,
                         help="steps to forecast (required unless --from-run)")
     add_settings_arguments(parser)
+    add_driver_arguments(parser)
     parser.add_argument("--out", type=Path, default=Path("forecast.csv"),
                         help="forecast CSV to write (default: forecast.csv)")
     parser.add_argument("--report", type=Path,
@@ -73,19 +77,16 @@ def run(args: argparse.Namespace) -> int:
     _check_output_folders(args)
     if args.horizon is not None and args.horizon < 1:
         raise SettingsError(f"--horizon must be at least 1, got {args.horizon}.")
-    dataset = load_data_from_args(args)
-    if isinstance(dataset, Panel) and args.from_run:
-        summary, future = _panel_from_run(args, dataset)
-    elif isinstance(dataset, Panel):
+    spec = None if args.from_run else driver_set_from_args(args)
+    if args.from_run:
+        _refuse_driver_flags(args)
+    if spec is not None:
         if args.horizon is None:
             raise SettingsError("--horizon is required: say how many steps to forecast.")
-        summary, future = _train_panel(args, dataset)
-    elif args.from_run:
-        summary, future = _from_run(args, dataset)
+        driven = load_driven_from_args(args, spec)
+        summary, future = _train(args, driven.dataset, driven)
     else:
-        if args.horizon is None:
-            raise SettingsError("--horizon is required: say how many steps to forecast.")
-        summary, future = _train(args, dataset)
+        summary, future = _forecast(args)
     _write("--out", args.out, to_safe_csv(future))
     summary["out"] = str(args.out)
     summary["seconds"] = time.perf_counter() - started
@@ -94,11 +95,38 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
+def _forecast(args: argparse.Namespace) -> tuple[dict, Any]:
+    """FILE without driver flags: one series or many, trained or from a saved run."""
+    dataset = load_data_from_args(args)
+    if isinstance(dataset, Panel) and args.from_run:
+        return _panel_from_run(args, dataset)
+    if args.from_run:
+        return _from_run(args, dataset)
+    if args.horizon is None:
+        raise SettingsError("--horizon is required: say how many steps to forecast.")
+    if isinstance(dataset, Panel):
+        return _train_panel(args, dataset)
+    return _train(args, dataset)
+
+
+def _refuse_driver_flags(args: argparse.Namespace) -> None:
+    """With --from-run the run's own drivers are used; only --future may change."""
+    for flag, value in (("--drivers", args.drivers), ("--observed", args.observed),
+                        ("--holidays", args.holidays), ("--holiday-region", args.holiday_region)):
+        if value is not None:
+            raise SettingsError(f"{flag} cannot be used with --from-run (the run's own drivers "
+                                "are used); remove it, and give --future for a scenario.")
+    if args.calendar:
+        raise SettingsError("--calendar cannot be used with --from-run (the run's own drivers "
+                            "are used); remove it.")
+
+
+def _train(args: argparse.Namespace, dataset: Any, driven: Any = None) -> tuple[dict, Any]:
     from lstm_core.pipeline import run_forecast
 
     settings = resolve_settings(args, len(dataset.series), dataset.report.season_length)
-    result = run_forecast(dataset.series, settings)
+    drivers = None if driven is None else driven.drivers
+    result = run_forecast(dataset.series, settings, drivers=drivers)
     summary = {
         "file": dataset.name,
         "value_column": dataset.series.name,
@@ -113,6 +141,9 @@ def _train(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
         "notes": list(result.notes),
         "run_id": None,
     }
+    if driven is not None:
+        summary["drivers"] = driven.drivers.spec.to_dict()
+        summary["driver_notes"] = list(driven.notes)
     if not args.no_save:
         from lstm_core.run_record import record_run
 
@@ -304,8 +335,16 @@ def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
             f"This run holds {count} series; forecast from it with the file of those series "
             "(the same long or wide file it was trained on)."
         )
-    future = forecast_from_models(dataset.series, models, manifest.get("transform") or {},
-                                  args.horizon)
+    recipe = manifest.get("transform") or {}
+    drivers = None
+    if recipe.get("drivers"):
+        drivers = _run_drivers(args, recipe["drivers"]["spec"])
+        dataset = drivers.dataset
+    elif args.future is not None:
+        raise SettingsError("--future gives future values of drivers, and this run was trained "
+                            "without drivers; leave it out.")
+    future = forecast_from_models(dataset.series, models, recipe, args.horizon,
+                                  None if drivers is None else drivers.drivers)
     summary = {
         "file": dataset.name,
         "value_column": dataset.series.name,
@@ -316,4 +355,14 @@ def _from_run(args: argparse.Namespace, dataset: Any) -> tuple[dict, Any]:
         "scores": manifest.get("scores"),
         "coverage": manifest.get("coverage"),
     }
+    if drivers is not None:
+        summary["drivers"] = recipe["drivers"]["spec"]
+        summary["future_values"] = str(args.future) if args.future else "the file's last rows"
     return summary, future
+
+
+def _run_drivers(args: argparse.Namespace, spec: dict) -> Any:
+    """FILE read with the drivers a saved run was trained with (and --future, if given)."""
+    from lstm_core.drivers import DriverSet
+
+    return load_driven_from_args(args, DriverSet.from_dict(spec))
