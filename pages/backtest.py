@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from lstm_core.backtest import MAX_ORIGINS, backtest_verdict, max_origins
+from lstm_core.backtest import MAX_ORIGINS, backtest_verdict, drivers_verdict, max_origins
 from lstm_core.charts import backtest_figure
 from lstm_core.evaluation import to_safe_csv
 from lstm_core.panel import MODE_LABELS
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 ensure_entrypoint()
 
-MODEL_LABELS = {"lstm": "LSTM", "naive": "Naive", "seasonal_naive": "Seasonal naive",
-                "ets": "ETS"}
+MODEL_LABELS = {"lstm": "LSTM", "lstm_no_drivers": "LSTM without drivers", "naive": "Naive",
+                "seasonal_naive": "Seasonal naive", "ets": "ETS"}
 
 
 def _source() -> BacktestSource | None:
@@ -57,16 +57,22 @@ def _source() -> BacktestSource | None:
         run_id = state.get(state.RUN_ID)
         name = state.get(state.RUN_NAME) or "the current run"
         return BacktestSource(key=run_id or f"result:{id(result)}", label=name,
-                              series=result.series, settings=result.settings, run_id=run_id)
+                              series=result.series, settings=result.settings, run_id=run_id,
+                              drivers=getattr(result, "drivers", None))
     dataset = state.get(state.DATASET)
     if dataset is None:
         return None
     saved = state.get(state.SETTINGS)
     settings = saved if saved is not None and st.session_state.get("_settings_for") == \
         dataset.name else default_settings(len(dataset.series), dataset.report.season_length)
-    return BacktestSource(key=f"data:{fingerprint(dataset.series)}",
+    driven = state.get(state.DRIVEN)
+    drivers = None if driven is None else driven.drivers
+    # A backtest with drivers is another backtest than one without, on the same series.
+    with_drivers = "" if drivers is None else f":drivers:{hash(drivers.spec)}"
+    return BacktestSource(key=f"data:{fingerprint(dataset.series)}{with_drivers}",
                           label=state.get(state.SOURCE) or dataset.name,
-                          series=dataset.series, settings=settings, run_id=None)
+                          series=dataset.series, settings=settings, run_id=None,
+                          drivers=drivers)
 
 
 def _controls(source: BacktestSource, busy: bool) -> tuple[int, int] | None:
@@ -140,16 +146,18 @@ def _live(job_key: str) -> None:
 
 
 def _scores_table(result: BacktestResult) -> None:
-    table = result.scores[["cutoff", "lstm", "naive", "seasonal_naive", "ets", "coverage"]].copy()
+    labels = {name: label for name, label in MODEL_LABELS.items()
+              if name in result.summary["models"] and name in result.scores.columns}
+    table = result.scores[["cutoff", *labels, "coverage"]].copy()
     if result.time_column == "date":
         table["cutoff"] = pd.to_datetime(table["cutoff"]).dt.date.astype(str)
-    means = {name: result.summary["models"][name]["mean_mase"] for name in MODEL_LABELS}
+    means = {name: result.summary["models"][name]["mean_mase"] for name in labels}
     table.loc[len(table)] = {"cutoff": "mean", **{k: (math.nan if v is None else v)
                                                    for k, v in means.items()},
                              "coverage": result.summary["coverage"]}
     table = table.rename(columns={"cutoff": "Cut-off", "coverage": "Interval coverage",
-                                  **MODEL_LABELS})
-    models = list(MODEL_LABELS.values())
+                                  **labels})
+    models = list(labels.values())
 
     def best(row: pd.Series) -> list[str]:
         values = row[models].astype(float)
@@ -172,6 +180,9 @@ def _scores_table(result: BacktestResult) -> None:
 def _show(source: BacktestSource, result: BacktestResult) -> None:
     st.subheader("Result")
     st.markdown(f"**{md_escape(backtest_verdict(result.summary))}**")
+    helped = drivers_verdict(result.summary)
+    if helped:
+        st.markdown(f"**{md_escape(helped)}**")
     cutoffs = result.cutoffs
     labels = [str(c.date()) if isinstance(c, pd.Timestamp) else str(c) for c in cutoffs]
     if len(cutoffs) > 1:
@@ -336,15 +347,16 @@ def _panel_aggregate(result: PanelBacktest) -> None:
     summary = result.summary
     pairs = int(summary["origins"])
     models, beats = summary["models"], summary["lstm_beats"]
+    shown = [m for m in MODEL_LABELS if m in models]  # a panel has no drivers
     frame = pd.DataFrame(
-        {"Mean MASE": [models[m]["mean_mase"] for m in MODEL_LABELS],
-         "Geometric-mean MASE": [models[m]["geomean_mase"] for m in MODEL_LABELS]},
-        index=list(MODEL_LABELS.values()),
+        {"Mean MASE": [models[m]["mean_mase"] for m in shown],
+         "Geometric-mean MASE": [models[m]["geomean_mase"] for m in shown]},
+        index=[MODEL_LABELS[m] for m in shown],
     ).astype("float64")
     frame["LSTM better in"] = [
         "–" if m == "lstm" or beats.get(m) is None
         else f"{round(beats[m] * pairs):,} of {pairs:,} pairs ({beats[m]:.0%})"
-        for m in MODEL_LABELS
+        for m in shown
     ]
 
     def best(column: pd.Series) -> list[str]:

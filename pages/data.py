@@ -7,11 +7,13 @@ import streamlit as st
 
 from lstm_core.charts import series_figure
 from lstm_core.data import ColumnChoice, Dataset, PanelChoice, list_sheets
-from lstm_core.errors import DataError
+from lstm_core.drivers import ENCODINGS, Driver, DriverSet
+from lstm_core.errors import DataError, SettingsError
 from lstm_core.plan import default_settings
 from lstm_core.samples import SAMPLES
 from ui import state
-from ui.datasets import RawFile, ReadOptions, load_into_session, load_sample
+from ui.datasets import RawFile, ReadOptions, apply_drivers, load_into_session, load_sample
+from ui.drivers import ENCODING_LABELS, KIND_LABELS, driver_candidates, driver_figure
 from ui.entry import ensure_entrypoint
 from ui.panels import SMALL_MULTIPLES, LoadedPanel, pick_series, too_short
 from ui.text import md_escape
@@ -323,6 +325,125 @@ def _series_picker(loaded: LoadedPanel) -> None:
         pick_series(picked)
 
 
+def _driver_columns(raw: RawFile, dataset: Dataset) -> tuple[str, ...]:
+    """The file's columns that can be drivers (worked out once per file reading)."""
+    columns = state.get(state.DRIVER_COLUMNS)
+    if columns is None:
+        try:
+            columns = driver_candidates(raw.data, raw.name, dataset,
+                                        st.session_state.get("_sheet"))
+        except DataError:
+            columns = ()
+        state.put(state.DRIVER_COLUMNS, columns)
+    return columns
+
+
+def _drivers_form(columns: tuple[str, ...], spec: DriverSet | None) -> DriverSet | None:
+    """The per-column choice, calendar and holidays; the validated set when Apply was pressed."""
+    kinds = {d.name: d.kind for d in spec.drivers} if spec is not None else {}
+    options = list(KIND_LABELS)
+    with st.form("drivers_form"):
+        chosen: dict[str, str] = {}
+        if columns:
+            st.markdown("**Columns**")
+        else:
+            st.caption("This file has no other number or yes/no column; the calendar and "
+                       "public holidays can still be used.")
+        for column in columns:
+            chosen[column] = st.radio(
+                md_escape(column), options, index=options.index(kinds.get(column, "none")),
+                format_func=KIND_LABELS.get, horizontal=True, key=f"driver_kind:{column}",
+            )
+        st.markdown("**Calendar and holidays**")
+        c = st.columns([1, 2])
+        calendar = c[0].toggle(
+            "Calendar features", value=bool(spec and spec.calendar),
+            help="Month of year, day of week, hour of day: what the series' frequency allows. "
+            "Computed from the dates, so their future is known.",
+        )
+        encoding = c[1].radio(
+            "Calendar encoding", ENCODINGS, horizontal=True, format_func=ENCODING_LABELS.get,
+            index=ENCODINGS.index(spec.encoding) if spec is not None else 0,
+        )
+        c = st.columns(2)
+        country = c[0].text_input(
+            "Public holidays: country code", value=(spec.holidays or "") if spec else "",
+            placeholder="e.g. TH, US, GB (empty: none)",
+            help="Adds the number of public holidays in each period, from the holidays package "
+            "(no network needed).",
+        )
+        region = c[1].text_input(
+            "Region (optional)", value=(spec.subdivision or "") if spec else "",
+            placeholder="e.g. CA for California", help="A state or province of that country.",
+        )
+        applied = st.form_submit_button("Apply drivers", icon=":material/done:")
+    if not applied:
+        return None
+    try:
+        return DriverSet(
+            drivers=tuple(Driver(name, kind) for name, kind in chosen.items() if kind != "none"),
+            calendar=bool(calendar), encoding=encoding,
+            holidays=country.strip() or None, subdivision=region.strip() or None,
+        )
+    except SettingsError as exc:
+        st.error(md_escape(str(exc)))
+        return None
+
+
+def _drivers_preview(driven) -> None:
+    spec = driven.drivers.spec
+    words = [f"'{md_escape(d.name)}' ({KIND_LABELS[d.kind]})" for d in spec.drivers]
+    if spec.calendar:
+        words.append(f"calendar ({spec.encoding})")
+    if spec.holidays:
+        where = f"{spec.holidays}-{spec.subdivision}" if spec.subdivision else spec.holidays
+        words.append(f"public holidays of {where}")
+    st.success("Drivers in use: " + ", ".join(words) + ". Training also trains the same LSTM "
+               "without them, so the scoreboard shows whether they helped.",
+               icon=":material/check_circle:")
+    if driven.notes:
+        st.info("\n".join(f"- {md_escape(n)}" for n in driven.notes), icon=":material/info:")
+    if spec.names:
+        st.plotly_chart(driver_figure(driven.drivers), width="stretch", key="drivers_chart",
+                        config={"displayModeBar": False})
+    if spec.known and driven.drivers.future is None:
+        st.caption("The file gives no future values for the known-ahead drivers: training "
+                   "assumes them from one season earlier, and the Forecast page lets you edit "
+                   "them.")
+
+
+def _drivers_section(dataset: Dataset, loaded: LoadedPanel | None) -> None:
+    """Other columns, the calendar and holidays as drivers (one series at a time)."""
+    raw: RawFile | None = state.get(state.RAW)
+    if raw is None:
+        return
+    if loaded is not None:
+        if len(loaded.ids) > 1:
+            st.caption("Drivers (other columns that help explain a series) work on one series "
+                       "at a time: choose the 'One series' layout under Columns and cleaning to "
+                       "use them.")
+        return
+    spec: DriverSet | None = state.get(state.DRIVERS)
+    driven = state.get(state.DRIVEN)
+    with st.expander("Drivers", icon=":material/tune:", expanded=spec is not None):
+        st.caption(
+            "Columns that help explain the series. Known ahead: values planned for the future "
+            "(promotions, prices); rows after the series' last value give them. Observed only: "
+            "only its past is used (temperature, a competitor's sales)."
+        )
+        wanted = _drivers_form(_driver_columns(raw, dataset), spec)
+        if wanted is not None and wanted != (spec or DriverSet()):
+            try:
+                apply_drivers(wanted, sheet=st.session_state.get("_sheet"),
+                              fill=st.session_state.get("_fill", "interpolate"))
+            except (DataError, SettingsError) as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                st.rerun()  # the chart and health card above show the series as now read
+        if driven is not None:
+            _drivers_preview(driven)
+
+
 st.title("Data")
 _source_picker()
 dataset: Dataset | None = state.get(state.DATASET)
@@ -353,5 +474,6 @@ else:
     )
     _health_card(dataset)
     _options_form(dataset, loaded)
+    _drivers_section(dataset, loaded)
     if st.button("Next: train a model", icon=":material/arrow_forward:", type="primary"):
         st.switch_page("pages/train.py")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import pandas as pd
@@ -10,11 +11,13 @@ import plotly.io as pio
 import streamlit as st
 
 from lstm_core.charts import future_figure, holdout_figure
+from lstm_core.errors import BundleError, DataError
 from lstm_core.evaluation import to_safe_csv
 from lstm_core.narrative import narrative
 from lstm_core.panel import MODE_LABELS
 from lstm_core.run_record import present_result
 from lstm_core.scoreboard import scoreboard_frame, verdict
+from ui import drivers as what_if
 from ui import state
 from ui.entry import ensure_entrypoint
 from ui.panels import MASE_COLUMNS, PanelRun, pick_series
@@ -256,17 +259,213 @@ def _single(result: Any, name: str | None) -> None:
                  label="One holdout is one draw: backtest this run at several past cut-offs")
     show_baselines = st.toggle("Show baselines", value=True)
     holdout_fig = holdout_figure(result, show_baselines=show_baselines)
+    if show_baselines:
+        what_if.add_no_drivers_line(holdout_fig, result)
     st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
     _scoreboard(result)
+    verdict_of_drivers = what_if.holdout_verdict(result.notes)
+    if verdict_of_drivers:
+        st.markdown(f"**{md_escape(verdict_of_drivers)}** The backtest page tells whether that "
+                    "holds at several cut-offs.")
 
     st.subheader("The future")
     future_fig = future_figure(result)
-    st.plotly_chart(future_fig, width="stretch", key="future_chart")
+    known = result.drivers is not None and bool(result.drivers.spec.known)
+    if known and getattr(result, "models", None):
+        _what_if(result, state.get(state.RUN_ID) or f"result:{id(result)}")
+    else:
+        st.plotly_chart(future_fig, width="stretch", key="future_chart")
+        if known:
+            _future_drivers_used(result)
     st.caption(_coverage_note(result))
+    if result.drivers is not None:
+        _saved_scenarios(result)
     with st.expander("Forecast table"):
         st.dataframe(result.future, hide_index=True)
     _downloads(result, holdout_fig, future_fig)
     _handouts(result, name or "Unsaved run")
+
+
+# -- drivers: the future values, what-if and scenarios --------------------------------------
+
+WHATIF_HELP = ("Edit a value in the table (or upload a CSV) to see the forecast it gives beside "
+               "this one; the trained networks forecast again, nothing is retrained.")
+
+
+def _editor_start(result: Any, owner: str) -> what_if.WhatIf:
+    """The table the editor starts from: this run's future values, or the last upload."""
+    current: what_if.WhatIf | None = state.get(state.WHATIF)
+    if current is None or current.owner != owner:
+        current = what_if.WhatIf(owner=owner, version=0,
+                                 table=what_if.editor_table(result, state.get(state.ASSUMED)))
+        state.put(state.WHATIF, current)
+    return current
+
+
+def _editor(result: Any, start: what_if.WhatIf) -> pd.DataFrame:
+    column = what_if.time_column(result)
+    known = list(result.drivers.spec.known)
+    config: dict[str, Any] = {
+        column: st.column_config.TextColumn("Date" if column == "date" else "Step",
+                                            disabled=True),
+        what_if.ASSUMED_COLUMN: st.column_config.TextColumn(
+            "Assumed", disabled=True,
+            help="Columns of this row whose value the file did not give: it was taken from one "
+            "season earlier. Replace it with the plan if you know it."),
+    }
+    for name in known:
+        config[name] = st.column_config.NumberColumn(name, required=True)
+    return st.data_editor(start.table, key=start.editor_key, hide_index=True,
+                          num_rows="fixed", column_config=config, width="stretch")
+
+
+def _upload(result: Any, start: what_if.WhatIf) -> None:
+    """An uploaded CSV of future values replaces the table once it is valid."""
+    from lstm_core.data import read_table
+
+    column = what_if.time_column(result)
+    names = ", ".join([column, *result.drivers.spec.known])
+    uploaded = st.file_uploader(
+        "Or upload future values", type=["csv", "tsv", "txt", "xlsx"],
+        key=f"future_upload:{start.owner}",
+        help=f"A table with the columns {names}: one row per forecast date.",
+    )
+    if uploaded is None:
+        return
+    try:
+        table = read_table(uploaded.getvalue(), uploaded.name)
+        values, notes = what_if.scenario_values(result, table)
+    except DataError as exc:
+        st.error(f"{md_escape(uploaded.name)}: {md_escape(str(exc))}")
+        return
+    for note in notes:
+        st.caption(md_escape(note))
+    if uploaded.file_id != start.upload:
+        state.put(state.WHATIF, what_if.WhatIf(
+            owner=start.owner, version=start.version + 1,
+            table=what_if.uploaded_table(result, values), upload=uploaded.file_id))
+        st.rerun(scope="fragment")
+
+
+@st.fragment
+def _what_if(result: Any, owner: str) -> None:
+    """The future chart with the scenario's line, the editable future values, save, download."""
+    from lstm_core.pipeline import scenario_future
+
+    chart = st.container()
+    st.markdown("**Future drivers** (known ahead)")
+    start = _editor_start(result, owner)
+    assumed = start.upload is None and bool(state.get(state.ASSUMED))
+    st.caption(WHATIF_HELP + (" Values marked in 'Assumed' were taken from one season earlier."
+                              if assumed else ""))
+    edited = _editor(result, start)
+    _upload(result, start)
+    scenario, values, error = None, None, None
+    try:
+        values, _notes = what_if.scenario_values(result, edited)
+    except DataError as exc:
+        error = str(exc)
+    seconds = None
+    if values is not None and not what_if.is_original(result, values):
+        started = time.perf_counter()
+        try:
+            scenario = scenario_future(result, values)
+        except DataError as exc:
+            error = str(exc)
+        seconds = time.perf_counter() - started
+    with chart:
+        st.plotly_chart(what_if.scenario_figure(result, scenario), width="stretch",
+                        key="future_chart")
+        if error:
+            st.error(md_escape(error), icon=":material/edit_calendar:")
+        elif scenario is not None:
+            changed = what_if.changed_cells(result, values)
+            st.markdown(f"**{md_escape(what_if.difference_sentence(result, scenario))}**")
+            st.caption(f"{changed} future value{'s' if changed != 1 else ''} changed; redrawn "
+                       f"from the trained networks in {seconds * 1000:.0f} ms (no retraining).")
+    if scenario is not None and values is not None:
+        _keep_scenario(result, values, scenario)
+
+
+def _keep_scenario(result: Any, values: pd.DataFrame, scenario: pd.DataFrame) -> None:
+    """Save the scenario with the run, or download it."""
+    from lstm_core.report import safe_filename
+
+    run_id = state.get(state.RUN_ID)
+    c = st.columns([2, 1, 1], vertical_alignment="bottom")
+    name = c[0].text_input("Scenario name", value="Scenario", key="scenario_name",
+                           max_chars=80)
+    table = what_if.scenario_table(result, values, scenario)
+    c[2].download_button(
+        "Scenario (CSV)", to_safe_csv(table), file_name=safe_filename(f"{name} scenario", ".csv"),
+        mime="text/csv", icon=":material/download:", key="scenario_download",
+        help="Date, the driver values, forecast, lower, upper.",
+    )
+    if run_id is None:
+        c[1].caption("This run was not saved: download the scenario instead.")
+        return
+    if c[1].button("Save scenario", icon=":material/bookmark_add:", key="save_scenario"):
+        _save_scenario(run_id, name.strip() or "Scenario", values, scenario)
+
+
+def _saved(run_id: str | None, result: Any) -> list[dict]:
+    """The scenarios saved with the run (read once per run)."""
+    if run_id is None:
+        return []
+    kept = state.get(state.SCENARIOS)
+    if kept is not None and kept[0] == run_id:
+        return kept[1]
+    records = list(getattr(result, "scenarios", None) or [])
+    state.put(state.SCENARIOS, (run_id, records))
+    return records
+
+
+def _save_scenario(run_id: str, name: str, values: pd.DataFrame, scenario: pd.DataFrame) -> None:
+    from lstm_core.run_record import scenario_record
+    from lstm_core.runs import RunStore
+
+    records = [r for r in _saved(run_id, state.get(state.RESULT)) if r.get("name") != name]
+    records.append(scenario_record(name, values, scenario))
+    try:
+        RunStore().attach(run_id, "scenarios", records)
+    except BundleError as exc:
+        st.error(f"The scenario could not be saved: {md_escape(str(exc))} Download it instead.")
+        return
+    state.put(state.SCENARIOS, (run_id, records))
+    st.toast(f"Saved the scenario '{name}' with this run.")
+    st.rerun()  # the list of saved scenarios below the fragment shows it
+
+
+def _future_drivers_used(result: Any) -> None:
+    """A reopened run: the future values it forecast with; the what-if needs its networks."""
+    if result.drivers.future is not None:
+        with st.expander("Future drivers used"):
+            st.dataframe(what_if.editor_table(result, None).drop(
+                columns=[what_if.ASSUMED_COLUMN]), hide_index=True, key="future_drivers_used")
+    st.info("The what-if needs this run's trained networks, which a reopened run does not load: "
+            "train it again on the Train page (same data, settings and seed give the same "
+            "numbers), or run `python -m lstm_core forecast FILE --from-run RUN_ID --future "
+            "FUTURE.csv`.", icon=":material/info:")
+
+
+def _saved_scenarios(result: Any) -> None:
+    from lstm_core.report import safe_filename
+
+    records = _saved(state.get(state.RUN_ID), result)
+    if not records:
+        return
+    with st.expander(f"Saved scenarios ({len(records)})", icon=":material/bookmarks:"):
+        for i, record in enumerate(records):
+            table = what_if.saved_table(record)
+            total = float(table["forecast"].sum()) if "forecast" in table else float("nan")
+            c = st.columns([3, 1], vertical_alignment="center")
+            c[0].markdown(f"**{md_escape(str(record.get('name', '')))}**: total forecast "
+                          f"{total:,.0f}")
+            c[1].download_button(
+                "CSV", to_safe_csv(table), mime="text/csv", icon=":material/download:",
+                file_name=safe_filename(f"{record.get('name', 'scenario')} scenario", ".csv"),
+                key=f"saved_scenario_{i}")
+            st.dataframe(table, hide_index=True, key=f"saved_scenario_table_{i}")
 
 
 st.title("Forecast")

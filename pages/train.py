@@ -8,12 +8,14 @@ import streamlit as st
 
 from lstm_core.charts import loss_figure
 from lstm_core.config import LIMITS, TRANSFORMS, Settings
-from lstm_core.data import Dataset
+from lstm_core.data import Dataset, DrivenDataset
+from lstm_core.drivers import DriverData
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.panel import prepare_in_workers
 from lstm_core.plan import default_settings, make_plan
 from ui import state
 from ui.backtesting import warm_workers
+from ui.drivers import KIND_LABELS, assumed_labels, assumed_sentence
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
 from ui.panels import SCOPES, LoadedPanel, PanelRun, pick_series, scope_label, too_short
@@ -227,6 +229,9 @@ def _finished_job(job: TrainingJob) -> None:
         return
     if job.result is not None and state.get(state.ADOPTED_JOB) != job.id:
         _adopt(job)
+    sentence = assumed_sentence(job.meta.get("assumed") or {})
+    if sentence:
+        st.info(md_escape(sentence), icon=":material/edit_calendar:")
     verb = "stopped early" if snap.status == "stopped" else "finished"
     run = state.get(state.PANEL_RESULT)
     mine = run is not None and run.result is job.result
@@ -256,6 +261,8 @@ def _adopt(job: TrainingJob) -> None:
     if "series" not in job.meta:  # a run of one series
         state.put(state.PANEL_RESULT, None)
         state.put(state.RESULT, job.result)
+        state.put(state.ASSUMED, job.meta.get("assumed") or None)
+        state.put(state.SCENARIOS, None)
         return
     run = PanelRun.from_result(job.result, name=name, run_id=run_id,
                                dataset=job.meta.get("dataset", ""))
@@ -370,13 +377,46 @@ def _start(dataset: Dataset, settings: Settings) -> None:
     except (DataError, SettingsError) as exc:
         st.error(md_escape(str(exc)))
         return
+    drivers, assumed = None, None
+    driven = state.get(state.DRIVEN)
+    if driven is not None:
+        try:
+            drivers, assumed = _future_filled(dataset, settings, driven.drivers)
+        except (DataError, SettingsError) as exc:
+            st.error(md_escape(str(exc)))
+            return
     state.put(state.SETTINGS, settings)  # the form comes back with these after training
     st.session_state["_settings_for"] = dataset.name
     found = state.get(state.SEARCH)
     attach = ({"search": found.to_dict()} if found is not None
               and found.best_settings == settings else None)
-    start_training(dataset, settings, attach=attach)
+    start_training(dataset, settings, attach=attach, drivers=drivers, assumed=assumed)
     st.rerun()  # this run already drew the open form above where the chart belongs
+
+
+def _future_filled(
+    dataset: Dataset, settings: Settings, drivers: DriverData
+) -> tuple[DriverData, dict[str, list[str]]]:
+    """The drivers with a value for every forecast date: the file's, else one season earlier.
+
+    Returns:
+        The drivers to train with, and the assumed dates per column (`assumed_labels`).
+    """
+    from lstm_core.driver_inputs import assume_future
+    from lstm_core.evaluation import future_index
+
+    plan = make_plan(dataset.series, settings)
+    index = future_index(dataset.series.index, plan.horizon)
+    filled, assumed = assume_future(drivers, index, plan.season)
+    return filled, assumed_labels(assumed, index)
+
+
+def _drivers_caption(driven: DrivenDataset) -> str:
+    spec = driven.drivers.spec
+    names = [f"{md_escape(d.name)} ({KIND_LABELS[d.kind]})" for d in spec.drivers]
+    names += ["calendar"] if spec.calendar else []
+    names += [f"holidays {spec.holidays}"] if spec.holidays else []
+    return " · drivers: " + ", ".join(names)
 
 
 # -- Find settings ---------------------------------------------------------------------------
@@ -541,6 +581,9 @@ def _find_settings(dataset: Dataset, current: Settings) -> None:
             "the holdout, so the holdout stays a fair test. Your current settings (the defaults, "
             "or the last ones you trained with or loaded) are trial 0."
         )
+        if state.get(state.DRIVEN) is not None:
+            st.caption("The search tunes the LSTM on the series alone and ignores the drivers; "
+                       "the settings it finds are then trained with them.")
         if running:
             _live_search()
             return
@@ -582,7 +625,9 @@ elif loaded is not None:
     header.caption(f"Training on {source} · series {md_escape(str(state.get(state.SERIES)))} "
                    f"· {len(dataset.series):,} points")
 else:
-    header.caption(f"Training on {source} · {len(dataset.series):,} points")
+    driven = state.get(state.DRIVEN)
+    header.caption(f"Training on {source} · {len(dataset.series):,} points"
+                   + (_drivers_caption(driven) if driven is not None else ""))
 job: TrainingJob | None = state.get(state.JOB)
 current = _panel_settings(loaded) if loaded is not None and many else _current_settings(dataset)
 if job is not None and job.snapshot().active:

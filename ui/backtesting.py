@@ -36,6 +36,7 @@ class BacktestSource:
     series: pd.Series
     settings: Settings
     run_id: str | None
+    drivers: Any = field(default=None, repr=False)  # lstm_core.drivers.DriverData, if any
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
         if executor.workers == 1:
             freeze_tensorflow_objects()  # training in this process: see ui.training
         return backtest(source.series, source.settings, origins=origins, step=step,
-                        executor=executor, on_progress=progress, should_stop=should_stop)
+                        executor=executor, on_progress=progress, should_stop=should_stop,
+                        drivers=source.drivers)
 
     def save(result):
         if source.run_id is None:
@@ -126,7 +128,8 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
         return source.run_id
 
     settings = source.settings
-    total = origins * settings.train.epochs
+    # With drivers every cut-off also trains the same LSTM without them.
+    total = origins * settings.train.epochs * (1 if source.drivers is None else 2)
     job = TrainingJob(work=work, epochs_total=total, on_done=save, alive=session_alive())
     state.put(state.BACKTEST_JOB, job)
     job.start()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstm_core.data import Dataset, Panel, load_dataset, load_panel
-from lstm_core.errors import DataError
+from lstm_core.data import Dataset, DrivenDataset, Panel, load_dataset, load_driven, load_panel
+from lstm_core.drivers import DriverSet
+from lstm_core.errors import DataError, SettingsError
 from lstm_core.runs import fingerprint
 from lstm_core.samples import SAMPLES, sample_bytes
 from ui import state
@@ -57,6 +58,10 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
         dataset = panel.dataset(picked or ids[0])
     if len(dataset.series) == 0:
         raise DataError("The file has no usable rows. Check that it holds numbers.")
+    same_file = state.get(state.RAW) == raw
+    driven = _keep_drivers(raw, options, dataset) if same_file and loaded is None else None
+    if driven is not None:
+        dataset = driven.dataset
     before, before_panel = state.get(state.DATASET), state.get(state.PANEL)
     if loaded is not None and before_panel is not None:
         changed = before_panel.key != loaded.key
@@ -68,9 +73,76 @@ def load_into_session(raw: RawFile, options: ReadOptions | None = None) -> Datas
     state.put(state.SERIES, picked)
     state.put(state.DATASET, dataset)
     state.put(state.SOURCE, raw.label)
+    state.put(state.DRIVEN, driven)
+    state.put(state.DRIVERS, None if driven is None else driven.drivers.spec)
+    state.put(state.DRIVER_COLUMNS, None)  # other columns, or another value column: worked out
+    # again by the Data page
     if changed:
         forget_results()
     return dataset
+
+
+def _keep_drivers(raw: RawFile, options: ReadOptions, dataset: Dataset) -> DrivenDataset | None:
+    """The same file read with other options keeps its drivers when they still fit.
+
+    Raises:
+        DataError: the drivers no longer fit (e.g. a driver became the value column); the
+            message says so and how to go on, and the previous data stays loaded.
+    """
+    spec: DriverSet | None = state.get(state.DRIVERS)
+    if spec is None or spec.empty:
+        return None
+    try:
+        return read_driven(raw, dataset, spec, sheet=options.sheet, fill=options.fill)
+    except (DataError, SettingsError) as exc:
+        raise DataError(f"{exc} (Or set the drivers to 'not used' first.)") from exc
+
+
+def read_driven(
+    raw: RawFile, dataset: Dataset, spec: DriverSet, *, sheet: str | None, fill: str
+) -> DrivenDataset:
+    """Read `raw` again with drivers, with the columns `dataset` was read with.
+
+    Raises:
+        DataError, SettingsError: the engine's plain messages (a driver missing or unreadable,
+            calendar drivers without dates, ...).
+    """
+    choice = dataset.choice
+    return load_driven(
+        raw.data, raw.name, spec, date_col=choice.date_column, value_col=choice.value_column,
+        sheet=sheet, fill=fill,  # type: ignore[arg-type]
+        use_dates=choice.date_column is not None,
+    )
+
+
+def apply_drivers(spec: DriverSet, *, sheet: str | None, fill: str) -> DrivenDataset | None:
+    """Make `spec` the current file's drivers (an empty one: none) and forget any trained result.
+
+    The series is read again: with known-ahead drivers, rows after its last value are their
+    future and leave the series.
+
+    Raises:
+        DataError, SettingsError: the drivers do not fit the file; nothing changes then.
+    """
+    raw: RawFile | None = state.get(state.RAW)
+    dataset: Dataset | None = state.get(state.DATASET)
+    if raw is None or dataset is None:
+        raise DataError("Load a file first, then choose its drivers.")
+    if spec.empty:
+        plain = _read_single(raw, ReadOptions(
+            date_col=dataset.choice.date_column, value_col=dataset.choice.value_column,
+            sheet=sheet, fill=fill, use_dates=dataset.choice.date_column is not None))
+        state.put(state.DATASET, plain)
+        state.put(state.DRIVEN, None)
+        state.put(state.DRIVERS, None)
+        forget_results()
+        return None
+    driven = read_driven(raw, dataset, spec, sheet=sheet, fill=fill)
+    state.put(state.DATASET, driven.dataset)
+    state.put(state.DRIVEN, driven)
+    state.put(state.DRIVERS, spec)
+    forget_results()
+    return driven
 
 
 def _read_single(raw: RawFile, options: ReadOptions) -> Dataset:
@@ -108,6 +180,8 @@ def forget_results() -> None:
     state.put(state.RUN_NAME, None)
     state.put(state.RUN_MANIFEST, None)
     state.put(state.PANEL_RESULT, None)
+    state.put(state.ASSUMED, None)
+    state.put(state.SCENARIOS, None)
     search = state.get(state.SEARCH_JOB)
     if search is not None:
         search.stop()  # a search of the old series is of no use to the new one

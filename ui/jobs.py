@@ -190,7 +190,8 @@ class TrainingJob:
                 self._timed_from = (self._calls, self._recent[-1])
             phase = str(logs.get("phase", ""))
             if logs.get("members", 1) and int(logs.get("members", 1)) > 1:
-                phase = f"{logs.get('members')} models at once"
+                at_once = f"{logs.get('members')} models at once"
+                phase = f"{phase}, {at_once}" if phase else at_once
             if phase != self._phase:
                 # A new phase (e.g. a backtest's next cut-off) starts a new loss curve.
                 self._phase = phase

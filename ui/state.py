@@ -37,6 +37,14 @@ SERIES = "series"  # str | None: the picked series of a panel (DATASET and RESUL
 PANEL_RESULT = "panel_result"  # ui.panels.PanelRun | None: the current run, when it has many series
 ADOPTED_JOB = "adopted_job"  # str | None: id of the finished job whose result became current
 TRAIN_SCOPE = "train_scope"  # str: what the Train page trains on a panel (ui.panels.SCOPES)
+DRIVERS = "drivers"  # lstm_core.drivers.DriverSet | None: drivers chosen for the current file
+DRIVEN = "driven"  # lstm_core.data.DrivenDataset | None: the file read with DRIVERS (DATASET is its
+# dataset: the rows after the series' last value are the drivers' future, not the series)
+DRIVER_COLUMNS = "driver_columns"  # tuple[str, ...] | None: the file's columns usable as drivers
+ASSUMED = "assumed"  # dict[str, list[str]] | None: per known-ahead column, the forecast dates
+# (ISO) whose value was assumed from a season earlier, for RESULT (Train and Forecast pages)
+SCENARIOS = "scenarios"  # tuple[str, list[dict]] | None: (run id, the scenarios saved with it)
+WHATIF = "whatif"  # ui.drivers.WhatIf | None: what the Forecast page's future editor starts from
 
 _DEFAULTS: dict[str, Any] = {
     DATASET: None,
@@ -66,6 +74,12 @@ _DEFAULTS: dict[str, Any] = {
     PANEL_RESULT: None,
     ADOPTED_JOB: None,
     TRAIN_SCOPE: "global",
+    DRIVERS: None,
+    DRIVEN: None,
+    DRIVER_COLUMNS: None,
+    ASSUMED: None,
+    SCENARIOS: None,
+    WHATIF: None,
 }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from lstm_core.config import Settings
 from lstm_core.data import Dataset
+from lstm_core.drivers import DriverData
 from ui import state
 from ui.jobs import TrainingJob
 from ui.panels import LoadedPanel
@@ -63,19 +64,42 @@ def session_alive() -> Callable[[], bool] | None:
     return lambda: runtime.is_active_session(session_id)
 
 
+# What the Train page's progress says while each part of a run with drivers trains.
+DRIVER_PHASES = {"": "with drivers", "train": "with drivers",
+                 "without drivers": "training the LSTM without drivers"}
+
+
 def start_training(
-    dataset: Dataset, settings: Settings, attach: dict | None = None
+    dataset: Dataset, settings: Settings, attach: dict | None = None,
+    drivers: DriverData | None = None, assumed: dict[str, list[str]] | None = None,
 ) -> TrainingJob:
     """Create, store in the session and start a training job for `dataset` with `settings`.
 
-    `attach` is stored with the saved run (`RunStore.attach`), e.g. the search it came from.
+    Args:
+        dataset: the series.
+        settings: the Train form's settings.
+        attach: stored with the saved run (`RunStore.attach`), e.g. the search it came from.
+        drivers: the drivers with their future values for the horizon (`assume_future` fills
+            what the file did not give); the same LSTM is then also trained without them, and
+            the epochs count both.
+        assumed: which future values were assumed (`ui.drivers.assumed_labels`); kept in the
+            job's meta and saved with the run as `assumed_future`.
     """
     from lstm_core.pipeline import run_forecast  # imports TensorFlow: only when training
 
     series = dataset.series
+    if drivers is not None and assumed:
+        attach = {**(attach or {}), "assumed_future": assumed}
 
     def work(on_epoch, should_stop):
         freeze_tensorflow_objects()
+        if drivers is not None:
+            def phased(epoch: int, logs: dict) -> None:
+                phase = str(logs.get("phase", ""))
+                on_epoch(epoch, {**logs, "phase": DRIVER_PHASES.get(phase, phase)})
+
+            return run_forecast(series, settings, on_epoch=phased, should_stop=should_stop,
+                                drivers=drivers)
         return run_forecast(series, settings, on_epoch=on_epoch, should_stop=should_stop)
 
     def save(result):
@@ -90,9 +114,9 @@ def start_training(
                 store.attach(run_id, key, value)
         return run_id, name
 
-    job = TrainingJob(
-        work=work, epochs_total=expected_epochs(settings), on_done=save, alive=session_alive()
-    )
+    epochs = expected_epochs(settings) * (2 if drivers is not None else 1)
+    job = TrainingJob(work=work, epochs_total=epochs, on_done=save, alive=session_alive(),
+                      meta={"assumed": assumed or {}} if drivers is not None else {})
     state.put(state.JOB, job)
     job.start()
     return job

@@ -1,0 +1,215 @@
+"""Drivers in the dashboard, under Streamlit's AppTest: mark a driver on the Data page, train with
+it, read the scoreboard's "LSTM without drivers" row, and change the future in the what-if."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TINY = {"Epochs": 3, "LSTM units": 4, "Models in ensemble": 1, "Early-stopping patience": 0,
+        "Seed": 7}
+POINTS, FUTURE = 96, 12
+
+
+def promo_csv(future: int = FUTURE) -> bytes:
+    """Monthly `date, sales, promo`: a promotion lifts sales by 60; `future` rows without sales."""
+    rng = np.random.default_rng(7)
+    total = POINTS + future
+    dates = pd.date_range("2016-01-01", periods=total, freq="MS")
+    t = np.arange(total)
+    promo = (rng.random(total) < 0.3).astype(int)
+    sales = 200 + t + 25 * np.sin(2 * np.pi * t / 12) + 60 * promo + rng.normal(0, 5, total)
+    rows = ["date,sales,promo"]
+    for i in range(total):
+        value = f"{sales[i]:.1f}" if i < POINTS else ""
+        rows.append(f"{dates[i].date()},{value},{'yes' if promo[i] else 'no'}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _button(at: AppTest, label: str):
+    [button] = [b for b in at.button if b.label == label]
+    return button
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def _errors(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in at.error).replace("\\", "")
+
+
+def _mark(at: AppTest, kinds: dict[str, str], **form: object) -> None:
+    """Choose drivers in the Data page's form and press Apply drivers."""
+    for name, kind in kinds.items():
+        at.radio(key=f"driver_kind:{name}").set_value(kind)
+    for label, value in form.items():
+        [widget] = [w for w in [*at.text_input, *at.toggle] if w.label == label]
+        widget.set_value(value)
+    _button(at, "Apply drivers").click().run()
+    _ok(at)
+
+
+def _upload_and_mark(at: AppTest, data: bytes, kinds: dict[str, str]) -> None:
+    at.file_uploader[0].set_value(("promo.csv", data, "text/csv")).run()
+    _ok(at)
+    _mark(at, kinds)
+
+
+def _train(at: AppTest) -> None:
+    at.switch_page("pages/train.py").run()
+    for widget in at.number_input:
+        if widget.label in TINY:
+            widget.set_value(TINY[widget.label])
+    _button(at, "Train").click().run()
+    _ok(at)
+    job = at.session_state["job"]
+    job.join(300)
+    assert job.snapshot().status == "done", job.snapshot().error
+    at.run()
+    _ok(at)
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No worker processes; the store is the suite's temporary one (conftest), or the trained
+    # session's own while it is in use.
+    monkeypatch.setenv("LSTM_STUDIO_WORKERS", "1")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    """One session that marked promo as known ahead and trained with it, on the Forecast page."""
+    home = tmp_path_factory.mktemp("drivers-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSTM_STUDIO_WORKERS", "1")
+        patch.setenv("LSTM_STUDIO_HOME", str(home))
+        at = _app()
+        _upload_and_mark(at, promo_csv(), {"promo": "known"})
+        _train(at)
+        at.switch_page("pages/forecast.py").run()
+        _ok(at)
+        yield at
+
+
+# -- Data page ----------------------------------------------------------------------------------
+
+
+def test_marking_a_driver_takes_the_rows_without_sales_as_its_future():
+    at = _app()
+    at.file_uploader[0].set_value(("promo.csv", promo_csv(), "text/csv")).run()
+    assert [r.label for r in at.radio if r.key == "driver_kind:promo"] == ["promo"]
+    _mark(at, {"promo": "known"})
+    spec = at.session_state["drivers"]
+    assert spec.known == ("promo",)
+    assert len(at.session_state["dataset"].series) == POINTS  # the future rows left the series
+    future = at.session_state["driven"].drivers.future
+    assert len(future) == FUTURE and set(future["promo"]) <= {0.0, 1.0}
+    texts = _texts(at)
+    assert "Drivers in use: 'promo' (known ahead)" in texts
+    assert "known-ahead driver values are used as the future values" in texts
+
+
+def test_an_unknown_holiday_country_is_the_engines_message():
+    at = _app()
+    at.file_uploader[0].set_value(("promo.csv", promo_csv(), "text/csv")).run()
+    _mark(at, {}, **{"Public holidays: country code": "XX"})
+    assert "There are no public holidays for the country code 'XX'" in _errors(at)
+    assert at.session_state["drivers"] is None
+
+
+def test_changing_the_drivers_forgets_the_trained_result():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["result"] = object()  # stands for a run trained with other drivers
+    at.run()
+    at.file_uploader[0].set_value(("promo.csv", promo_csv(), "text/csv")).run()
+    at.session_state["result"] = object()
+    _mark(at, {"promo": "observed"})
+    assert at.session_state["result"] is None
+    assert at.session_state["drivers"].observed == ("promo",)
+
+
+# -- Train and Forecast pages -------------------------------------------------------------------
+
+
+def test_the_scoreboard_has_the_lstm_without_drivers_and_says_whether_they_helped(
+        trained: AppTest):
+    result = trained.session_state["result"]
+    assert "lstm_no_drivers" in result.scores
+    [board] = [d.value for d in trained.dataframe if "MASE" in d.value.columns]
+    assert "LSTM without drivers" in list(board.index)
+    assert "On the holdout the drivers" in _texts(trained)
+
+
+def test_the_editor_is_prefilled_with_the_files_future_values(trained: AppTest):
+    [editor] = trained.data_editor
+    table = editor.value
+    assert list(table.columns) == ["date", "promo", "assumed"]
+    assert len(table) == FUTURE and table["date"].iloc[0] == "2024-01-01"
+    future = trained.session_state["result"].drivers.future
+    assert table["promo"].tolist() == future["promo"].tolist()
+    assert (table["assumed"] == "").all()  # the file gave every value
+
+
+def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: AppTest):
+    [editor] = trained.data_editor
+    row = int(np.flatnonzero(editor.value["promo"].to_numpy() == 0)[0])
+    trained.session_state[editor.key] = {"edited_rows": {row: {"promo": 1}}, "added_rows": [],
+                                         "deleted_rows": []}
+    trained.run()
+    _ok(trained)
+    texts = _texts(trained)
+    assert "The scenario's total over the next 12 months is" in texts
+    assert "against the original forecast's" in texts
+    assert "1 future value changed; redrawn from the trained networks in" in texts
+    trained.text_input(key="scenario_name").set_value(f"promo in {row}").run()
+    _button(trained, "Save scenario").click().run()
+    _ok(trained)
+    run_id, records = trained.session_state["scenarios"]
+    assert run_id == trained.session_state["run_id"] and records[0]["name"] == f"promo in {row}"
+    from lstm_core.runs import RunStore
+
+    saved = RunStore().manifest(run_id)["extra"]["scenarios"]
+    assert saved[0]["future"]["columns"]["promo"][row] == 1.0
+    trained.session_state[editor.key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    trained.run()
+
+
+def test_an_uploaded_future_with_a_gap_names_the_column_and_the_date(trained: AppTest):
+    dates = pd.date_range("2024-01-01", periods=FUTURE, freq="MS")
+    rows = ["date,promo"] + [f"{d.date()},{'' if i == 4 else 0}" for i, d in enumerate(dates)]
+    uploader = trained.file_uploader(key=f"future_upload:{trained.session_state['run_id']}")
+    uploader.set_value(("plan.csv", ("\n".join(rows) + "\n").encode(), "text/csv")).run()
+    _ok(trained)
+    assert ("Missing future values for column 'promo' on 2024-05-01" in _errors(trained))
+
+
+def test_without_future_rows_the_values_are_assumed_and_marked():
+    at = _app()
+    _upload_and_mark(at, promo_csv(future=0), {"promo": "known"})
+    assert at.session_state["driven"].drivers.future is None
+    _train(at)
+    assert "Future values assumed from one season earlier" in _texts(at)
+    assert "'promo' for 2024-01-01 to 2024-12-01 (12 dates)" in _texts(at)
+    at.switch_page("pages/forecast.py").run()
+    _ok(at)
+    [editor] = at.data_editor
+    assert (editor.value["assumed"] == "promo").all()

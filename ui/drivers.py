@@ -1,0 +1,315 @@
+"""Drivers in the dashboard: which columns can be drivers, and the what-if on the Forecast page.
+
+Pure helpers (no Streamlit calls): the Data, Train, Forecast and Backtest pages draw what these
+return. The engine decides everything about drivers (`lstm_core.drivers`,
+`lstm_core.driver_inputs`, `lstm_core.pipeline.scenario_future`); this module only turns its
+objects into tables, sentences and figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lstm_core.charts import future_figure, plain_text
+from lstm_core.data import Dataset, read_table
+from lstm_core.drivers import DriverData, check_future, numeric_driver
+from lstm_core.errors import DataError
+from lstm_core.i18n import period_word, series_freq
+
+KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
+ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
+                   "onehot": "One-hot (one 0/1 column per month, weekday, ...)"}
+ASSUMED_COLUMN = "assumed"
+SCENARIO_COLOUR = "#7048e8"
+NO_DRIVERS_COLOUR = "#495057"
+# What the Forecast page's notes say about the holdout comparison (`pipeline.with_comparison`).
+HOLDOUT_VERDICT_START = "On the holdout the drivers"
+
+
+# ---------------------------------------------------------------- Data page
+
+
+def driver_candidates(data: bytes, name: str, dataset: Dataset, sheet: str | None) -> tuple[
+        str, ...]:
+    """The file's columns that can be drivers: numbers or yes/no, neither the date nor the series.
+
+    Args:
+        data, name: the file's bytes and name.
+        dataset: the series read from it (its date and value columns are left out).
+        sheet: the Excel sheet read, if any.
+    """
+    choice = dataset.choice
+    taken = {choice.date_column, choice.value_column}
+    frame = read_table(data, name, sheet=sheet)
+    found = []
+    for column in frame.columns:
+        if column in taken:
+            continue
+        if column in choice.numeric_columns:
+            found.append(str(column))
+            continue
+        try:
+            values = numeric_driver(frame[column], str(column))
+        except (DataError, ValueError):
+            continue  # text that is not yes/no: an id or a note, never a driver
+        if np.isfinite(values).any():
+            found.append(str(column))
+    return tuple(found)
+
+
+def driver_figure(drivers: DriverData) -> go.Figure:
+    """The chosen driver columns over time: the history solid, the file's future rows dotted."""
+    fig = go.Figure()
+    palette = ("#1971c2", "#2f9e44", "#e8590c", "#7048e8", "#c2255c", "#0c8599")
+    for i, column in enumerate(drivers.history.columns):
+        colour = palette[i % len(palette)]
+        past = drivers.history[column]
+        fig.add_trace(go.Scatter(x=past.index, y=past.to_numpy(), mode="lines",
+                                 name=plain_text(column), legendgroup=str(column),
+                                 line={"color": colour, "shape": "hv"}))
+        future = drivers.future
+        if future is not None and column in future.columns and len(future):
+            fig.add_trace(go.Scatter(
+                x=future.index, y=future[column].to_numpy(), mode="lines+markers",
+                name=plain_text(f"{column} (future rows)"), legendgroup=str(column),
+                line={"color": colour, "dash": "dot", "shape": "hv"}))
+    fig.update_layout(template="plotly_white", height=260, hovermode="x unified",
+                      margin={"l": 40, "r": 20, "t": 30, "b": 30},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    return fig
+
+
+# ---------------------------------------------------------------- Train page
+
+
+def _labels(index: pd.Index) -> list[str]:
+    """Forecast dates as the tables write them (ISO dates, or step numbers)."""
+    if isinstance(index, pd.DatetimeIndex):
+        timed = bool((index != index.normalize()).any())
+        return [f"{t:%Y-%m-%d %H:%M}" if timed else f"{t:%Y-%m-%d}" for t in index]
+    return [str(int(t)) for t in index]
+
+
+def assumed_labels(assumed: Mapping[str, Sequence[Any]], index: pd.Index) -> dict[str, list[str]]:
+    """`assume_future`'s dict with its labels written as the tables write them (JSON-safe)."""
+    return {name: _labels(pd.Index(labels, dtype=index.dtype)) if len(labels) else []
+            for name, labels in assumed.items() if len(labels)}
+
+
+def assumed_sentence(assumed: Mapping[str, Sequence[str]]) -> str:
+    """Which future values were assumed, e.g. "Future values assumed from one season earlier:
+    'promo' for 2024-01-01 to 2024-06-01 (6 dates); edit them on the Forecast page." ("" if none).
+    """
+    parts = []
+    for name, labels in assumed.items():
+        if not labels:
+            continue
+        span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+        count = f"{len(labels)} date{'s' if len(labels) != 1 else ''}"
+        parts.append(f"'{name}' for {span} ({count})")
+    if not parts:
+        return ""
+    return ("Future values assumed from one season earlier (the file did not give them): "
+            + "; ".join(parts) + ". Edit them on the Forecast page to see what they change.")
+
+
+# ---------------------------------------------------------------- Forecast page
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What the Forecast page's future-values editor starts from.
+
+    Attributes:
+        owner: the run it belongs to (a run id, or "result:<id>" for an unsaved run).
+        version: bumped when an uploaded file replaces the table, so a fresh editor shows it.
+        table: `editor_table`'s columns: time, one per known-ahead driver, `assumed`.
+        upload: the file id of the upload that gave the table (None: the run's own values).
+    """
+
+    owner: str
+    version: int
+    table: pd.DataFrame = field(repr=False)
+    upload: str | None = None
+
+    @property
+    def editor_key(self) -> str:
+        return f"future_editor:{self.owner}:{self.version}"
+
+
+def time_column(result: Any) -> str:
+    """"date" or "step": what the result's future table is indexed by."""
+    return "date" if "date" in result.future.columns else "step"
+
+
+def future_index(result: Any) -> pd.Index:
+    """The forecast's dates (or steps), `(horizon,)`."""
+    column = time_column(result)
+    values = result.future[column]
+    if column == "date":
+        return pd.DatetimeIndex(pd.to_datetime(values))
+    return pd.Index(values.astype(int))
+
+
+def editor_table(result: Any, assumed: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """The future values the run forecast with, one row per forecast date, for the data editor.
+
+    Columns: the time column (text, read only), one per known-ahead driver, and `assumed` (the
+    columns of that row whose value was assumed from a season earlier, read only).
+    """
+    column = time_column(result)
+    index = future_index(result)
+    known = list(result.drivers.spec.known)
+    given = result.drivers.future
+    values = (given.reindex(index)[known] if given is not None
+              else pd.DataFrame(index=index, columns=known, dtype="float64"))
+    labels = _labels(index)
+    table = pd.DataFrame({column: labels})
+    for name in known:
+        table[name] = values[name].to_numpy(dtype=float)
+    assumed = assumed or {}
+    table[ASSUMED_COLUMN] = [
+        ", ".join(name for name in known if label in set(assumed.get(name, ()))) or ""
+        for label in labels
+    ]
+    return table
+
+
+def uploaded_table(result: Any, values: pd.DataFrame) -> pd.DataFrame:
+    """Checked future values (`scenario_values`) as an editor table (nothing assumed)."""
+    table = pd.DataFrame({time_column(result): _labels(values.index)})
+    for name in values.columns:
+        table[name] = values[name].to_numpy(dtype=float)
+    table[ASSUMED_COLUMN] = ""
+    return table
+
+
+def scenario_values(result: Any, edited: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The edited (or uploaded) table checked by the engine: `(values, notes)`.
+
+    Raises:
+        DataError: `check_future`'s message, naming the column and the date.
+    """
+    known = list(result.drivers.spec.known)
+    table = edited.drop(columns=[ASSUMED_COLUMN], errors="ignore")
+    return check_future(table, known, future_index(result), time_column=time_column(result))
+
+
+def is_original(result: Any, values: pd.DataFrame) -> bool:
+    """True when `values` are the future values the run forecast with (no scenario yet)."""
+    given = result.drivers.future
+    if given is None:
+        return False
+    original = given.reindex(values.index)[list(values.columns)].to_numpy(dtype=float)
+    return bool(np.allclose(original, values.to_numpy(dtype=float), equal_nan=True))
+
+
+def changed_cells(result: Any, values: pd.DataFrame) -> int:
+    """How many future values differ from those the run forecast with."""
+    given = result.drivers.future.reindex(values.index)[list(values.columns)]
+    return int((~np.isclose(given.to_numpy(dtype=float), values.to_numpy(dtype=float),
+                            equal_nan=True)).sum())
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def difference_sentence(result: Any, scenario: pd.DataFrame) -> str:
+    """"The scenario's total over the next 12 months is 1,234 (+5.2 %) against the original
+    forecast's 1,173."""
+    original = float(np.nansum(result.future["forecast"].to_numpy(dtype=float)))
+    changed = float(np.nansum(scenario["forecast"].to_numpy(dtype=float)))
+    steps = len(scenario)
+    span = f"the next {steps} {period_word(series_freq(result.series), 'en', steps)}"
+    share = f" ({(changed - original) / abs(original):+.1%})" if original else ""
+    share = share.replace("%", " %")
+    return (f"The scenario's total over {span} is {_number(changed)}{share} against the "
+            f"original forecast's {_number(original)}.")
+
+
+def scenario_figure(result: Any, scenario: pd.DataFrame | None) -> go.Figure:
+    """The future forecast (`charts.future_figure`) with the scenario's line beside it."""
+    fig = future_figure(result)
+    if scenario is not None:
+        column = time_column(result)
+        fig.add_trace(go.Scatter(
+            x=scenario[column], y=scenario["forecast"], mode="lines+markers", name="Scenario",
+            line={"color": SCENARIO_COLOUR, "width": 3, "dash": "dash"},
+            marker={"symbol": "diamond", "size": 8}))
+        fig.update_layout(title="Forecast and scenario")
+    return fig
+
+
+def scenario_table(result: Any, values: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
+    """The scenario as downloaded: date, the driver values, forecast, lower, upper."""
+    column = time_column(result)
+    table = pd.DataFrame({column: scenario[column].to_numpy()})
+    for name in values.columns:
+        table[name] = values[name].to_numpy(dtype=float)
+    for name in ("forecast", "lower", "upper"):
+        table[name] = scenario[name].to_numpy(dtype=float)
+    return table
+
+
+def saved_table(record: Mapping[str, Any]) -> pd.DataFrame:
+    """A saved scenario (`run_record.scenario_record`) as the table the download gives: the
+    time column, the driver values, forecast, lower, upper."""
+    forecast = pd.DataFrame(record.get("forecast") or [])
+    column = "date" if "date" in forecast.columns else "step"
+    table = pd.DataFrame({column: forecast.get(column, pd.Series(dtype=object))})
+    if column == "date" and len(table):
+        table[column] = _labels(pd.DatetimeIndex(pd.to_datetime(table[column])))
+    for name, values in ((record.get("future") or {}).get("columns") or {}).items():
+        if len(values) == len(table):
+            table[name] = pd.array(values, dtype="Float64").astype("float64")
+    for name in ("forecast", "lower", "upper"):
+        if name in forecast.columns:
+            table[name] = forecast[name].astype("float64")
+    return table
+
+
+def holdout_verdict(notes: Sequence[str]) -> str:
+    """The run's own sentence on whether the drivers helped on the holdout ("" without)."""
+    return next((n for n in notes if n.startswith(HOLDOUT_VERDICT_START)), "")
+
+
+def add_no_drivers_line(fig: go.Figure, result: Any) -> None:
+    """The same LSTM trained without drivers, on the holdout chart (when the run has it)."""
+    frame = result.holdout
+    if "no_drivers" not in frame.columns or not frame["no_drivers"].notna().any():
+        return
+    column = "date" if "date" in frame.columns else "step"
+    fig.add_trace(go.Scatter(x=frame[column], y=frame["no_drivers"], mode="lines",
+                             name="LSTM without drivers",
+                             line={"color": NO_DRIVERS_COLOUR, "dash": "dash"}))
+
+
+__all__ = [
+    "WhatIf",
+    "ASSUMED_COLUMN",
+    "ENCODING_LABELS",
+    "KIND_LABELS",
+    "add_no_drivers_line",
+    "assumed_labels",
+    "assumed_sentence",
+    "changed_cells",
+    "difference_sentence",
+    "driver_candidates",
+    "driver_figure",
+    "editor_table",
+    "holdout_verdict",
+    "is_original",
+    "saved_table",
+    "scenario_figure",
+    "scenario_table",
+    "scenario_values",
+    "time_column",
+    "uploaded_table",
+]
