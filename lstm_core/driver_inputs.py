@@ -171,6 +171,24 @@ def fit_inputs(
                         effect_columns=effect_columns, effect=tuple(float(b) for b in effect))
 
 
+def effect_words(inputs: DriverInputs, transform: str) -> list[str]:
+    """The fitted linear effects in words, per original unit of each column ("'promo' (per 1)
+    adds about 31 %"), for the notes; empty without effects."""
+    words = []
+    scale = dict(zip(inputs.scaler.names, inputs.scaler.scale, strict=True))
+    for name, beta in zip(inputs.effect_columns, inputs.effect, strict=True):
+        per_unit = beta / scale[name]  # model units per original unit
+        label = "a public holiday" if name == HOLIDAY_COLUMN else f"'{name}' (per 1)"
+        if transform == "log":
+            change = float(np.expm1(per_unit))
+            words.append(f"{label} {'adds' if change >= 0 else 'takes off'} about "
+                         f"{abs(change):.0%}")
+        else:
+            words.append(f"{label} {'adds' if per_unit >= 0 else 'takes off'} about "
+                         f"{abs(per_unit):,.3g}")
+    return words
+
+
 def fit_effect(x: np.ndarray, z: np.ndarray, lag: int, ridge: float = 1e-3) -> np.ndarray:
     """Linear effect of drivers on a series, from differences at `lag` (level and season cancel).
 
@@ -344,6 +362,7 @@ __all__ = [
     "assume_future",
     "driver_matrix",
     "feature_frame",
+    "effect_words",
     "fit_effect",
     "fit_inputs",
     "future_values",

@@ -88,6 +88,7 @@ class Facts:
     stopped: bool
     correction_dropped: bool
     digits: int = 0
+    drivers: tuple[float, float] | None = None  # holdout metric with and without drivers
 
     @property
     def direction(self) -> str:
@@ -144,6 +145,19 @@ def _holdout_scores(scores: Mapping[str, Mapping[str, float | None]]) -> tuple:
         if lstm is not None and math.isfinite(lstm) and found is not None:
             return (metric, float(lstm), *found)
     return None, None, None, None
+
+
+def _drivers_scores(
+    scores: Mapping[str, Mapping[str, float | None]], metric: str | None
+) -> tuple[float, float] | None:
+    """The LSTM's holdout score with and without its drivers, when it had drivers."""
+    if metric is None or "lstm_no_drivers" not in scores:
+        return None
+    mine = (scores.get("lstm") or {}).get(metric)
+    theirs = (scores.get("lstm_no_drivers") or {}).get(metric)
+    if mine is None or theirs is None or not (math.isfinite(mine) and math.isfinite(theirs)):
+        return None
+    return float(mine), float(theirs)
 
 
 def _coverage(
@@ -244,6 +258,7 @@ def run_facts(run: Any, backtest: Mapping[str, Any] | None = None) -> Facts:
         stopped=bool(run.stopped),
         correction_dropped=(run.validation or {}).get("shrink") == 0.0,
         digits=value_digits(history),
+        drivers=_drivers_scores(run.scores, metric),
     )
 
 
@@ -282,6 +297,8 @@ def score_sentences(facts: Facts, lang: str) -> list[str]:
     out = []
     if facts.best is not None:
         out.append(write.holdout(facts))
+    if facts.drivers is not None:
+        out.append(write.drivers(facts))
     if facts.covered is not None:
         out.append(write.coverage(facts))
     if facts.backtest is not None:
@@ -383,6 +400,14 @@ class _EN:
                 f"({label} {_score(f.best_score)} against {_score(f.lstm_score)}).")
 
     @staticmethod
+    def drivers(f: Facts) -> str:
+        mine, theirs = f.drivers
+        label = f.metric.upper()
+        verdict = "the drivers helped" if mine < theirs else "the drivers did not help"
+        return (f"With its drivers the LSTM's {label} on the held-out points was {_score(mine)}, "
+                f"against {_score(theirs)} for the same LSTM without them: {verdict}.")
+
+    @staticmethod
     def coverage(f: Facts) -> str:
         return (f"The {fmt_percent(f.level)} range held {f.covered} of the "
                 f"{f.counted} held-out values.")
@@ -471,6 +496,15 @@ class _TH:
                     f"({label} {_score(f.lstm_score)} เทียบกับ {_score(f.best_score)})")
         return (f"{head} วิธีเปรียบเทียบที่ดีที่สุด คือ{name} แม่นยำกว่า LSTM "
                 f"({label} {_score(f.best_score)} เทียบกับ {_score(f.lstm_score)})")
+
+    @staticmethod
+    def drivers(f: Facts) -> str:
+        mine, theirs = f.drivers
+        label = f.metric.upper()
+        verdict = ("ตัวขับเคลื่อนช่วยให้แม่นยำขึ้น" if mine < theirs
+                   else "ตัวขับเคลื่อนไม่ได้ช่วยให้แม่นยำขึ้น")
+        return (f"เมื่อใช้ตัวขับเคลื่อน (drivers) {label} ของ LSTM ในช่วงทดสอบอยู่ที่ {_score(mine)} "
+                f"เทียบกับ {_score(theirs)} ของ LSTM เดียวกันที่ไม่ใช้ตัวขับเคลื่อน: {verdict}")
 
     @staticmethod
     def coverage(f: Facts) -> str:

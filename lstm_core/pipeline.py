@@ -37,6 +37,7 @@ from lstm_core.config import Settings
 from lstm_core.driver_inputs import (
     DriverMatrix,
     driver_matrix,
+    effect_words,
     fit_inputs,
     future_values,
 )
@@ -314,8 +315,15 @@ def _drivers_note(recipe: Recipe) -> str:
     if spec.holidays:
         region = f"-{spec.subdivision}" if spec.subdivision else ""
         parts.append(f"public holidays ({spec.holidays}{region})")
+    effects = effect_words(inputs, recipe.transform)
+    effect = ""
+    if effects:
+        effect = (" Their linear effect, fitted on the training points' seasonal differences, is "
+                  "taken out before the base forecast and the network and added back to the "
+                  f"forecast: {'; '.join(effects)}.")
     return (f"Drivers: {'; '.join(parts)}. Each window reads their past, and the known-ahead ones "
-            "also for the steps it forecasts; they are scaled on the training points only.")
+            "also for the steps it forecasts; they are scaled on the training points only."
+            + effect)
 
 
 def finish_series(

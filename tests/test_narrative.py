@@ -214,3 +214,23 @@ def test_business_month_data_is_monthly():
 
     assert [period_kind(f) for f in ("BMS", "BME", "BQS", "BYS", "B", "MS")] == [
         "month", "month", "quarter", "year", "day", "month"]
+
+
+def test_a_run_with_drivers_says_whether_they_helped():
+    run = hand_made_run(HISTORY, LAST, holdout_forecast=LAST + 1,
+                        baselines={"seasonal_naive": LAST + 2, "lstm_no_drivers": LAST + 3})
+    lstm, plain = _mase(run, "forecast"), _mase(run, "lstm_no_drivers")
+    en = narrative(run, "en")
+    assert en[3].endswith(f"repeating the last season (MASE {lstm:.2f} against "
+                          f"{_mase(run, 'seasonal_naive'):.2f}).")  # not the LSTM without drivers
+    assert en[4] == (
+        f"With its drivers the LSTM's MASE on the held-out points was {lstm:.2f}, against "
+        f"{plain:.2f} for the same LSTM without them: the drivers helped."
+    )
+    assert narrative(run, "th")[4] == (
+        f"เมื่อใช้ตัวขับเคลื่อน (drivers) MASE ของ LSTM ในช่วงทดสอบอยู่ที่ {lstm:.2f} เทียบกับ "
+        f"{plain:.2f} ของ LSTM เดียวกันที่ไม่ใช้ตัวขับเคลื่อน: ตัวขับเคลื่อนช่วยให้แม่นยำขึ้น"
+    )
+    worse = hand_made_run(HISTORY, LAST, holdout_forecast=LAST + 3,
+                          baselines={"seasonal_naive": LAST + 2, "lstm_no_drivers": LAST + 1})
+    assert narrative(worse, "en")[4].endswith("without them: the drivers did not help.")
