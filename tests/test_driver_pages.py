@@ -213,3 +213,34 @@ def test_without_future_rows_the_values_are_assumed_and_marked():
     _ok(at)
     [editor] = at.data_editor
     assert (editor.value["assumed"] == "promo").all()
+
+
+def test_the_promo_sample_marks_its_promotions_as_known_ahead():
+    at = _app()
+    at.selectbox(key="sample_pick").set_value("promo_sales").run()
+    _button(at, "Load sample").click().run()
+    _mark(at, {"promo": "known"})
+    assert len(at.session_state["dataset"].series) == POINTS
+    future = at.session_state["driven"].drivers.future
+    assert future["promo"].tolist() == [0.0] * 6 + [1.0] * 4 + [0.0] * 2
+
+
+def test_the_backtest_scores_the_lstm_without_drivers_and_says_whether_they_helped(
+        trained: AppTest):
+    trained.switch_page("pages/backtest.py").run()
+    _ok(trained)
+    [origins] = [w for w in trained.number_input if w.label == "Cut-offs"]
+    origins.set_value(2)
+    _button(trained, "Run backtest").click().run()
+    _ok(trained)
+    job = trained.session_state["backtest_job"]
+    job.join(600)
+    assert job.snapshot().status == "done", job.snapshot().error
+    trained.run()
+    _ok(trained)
+    result = trained.session_state["backtest"]
+    assert "lstm_no_drivers" in result.summary["models"]
+    texts = _texts(trained)
+    assert "The drivers helped" in texts or "The drivers did not help" in texts
+    table = next(d.value for d in trained.dataframe if "Cut-off" in d.value.columns)
+    assert "LSTM without drivers" in table.columns

@@ -44,6 +44,13 @@ SAMPLES: dict[str, Sample] = {
             "Thousands employed in 24 US sectors per month, 2004-10 to 2019-09: one file, many "
             "series (columns month, sector, employed).",
         ),
+        Sample(
+            "promo_sales",
+            "Sales with promotions (synthetic, monthly)",
+            "promo_sales.csv",
+            "Monthly sales where a promotion adds about 60, and the promotions planned for the "
+            "next 12 months (rows without sales): mark 'promo' as a known-ahead driver.",
+        ),
     )
 }
 
