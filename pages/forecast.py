@@ -440,8 +440,8 @@ def _future_drivers_used(result: Any) -> None:
     """A reopened run: the future values it forecast with; the what-if needs its networks."""
     if result.drivers.future is not None:
         with st.expander("Future drivers used"):
-            st.dataframe(what_if.editor_table(result, None).drop(
-                columns=[what_if.ASSUMED_COLUMN]), hide_index=True, key="future_drivers_used")
+            st.dataframe(what_if.editor_table(result, state.get(state.ASSUMED)), hide_index=True,
+                         key="future_drivers_used")
     st.info("The what-if needs this run's trained networks, which a reopened run does not load: "
             "train it again on the Train page (same data, settings and seed give the same "
             "numbers), or run `python -m lstm_core forecast FILE --from-run RUN_ID --future "

@@ -244,3 +244,24 @@ def test_the_backtest_scores_the_lstm_without_drivers_and_says_whether_they_help
     assert "The drivers helped" in texts or "The drivers did not help" in texts
     table = next(d.value for d in trained.dataframe if "Cut-off" in d.value.columns)
     assert "LSTM without drivers" in table.columns
+
+
+def test_a_reopened_run_lists_its_drivers_and_scenarios_and_says_how_to_what_if(
+        trained: AppTest):
+    run_id = trained.session_state["run_id"]
+    trained.switch_page("pages/runs.py").run()
+    trained.multiselect(key="runs_pick").set_value([run_id]).run()
+    _button(trained, "Open on the Forecast page").click().run()
+    _ok(trained)
+    result = trained.session_state["result"]
+    assert type(result).__name__ == "PresentedRun" and result.drivers is not None
+    assert not trained.data_editor  # no networks: no what-if editor
+    used = next(d.value for d in trained.dataframe if "promo" in d.value.columns)
+    assert used["promo"].tolist() == result.drivers.future["promo"].tolist()
+    texts = _texts(trained)
+    assert "The what-if needs this run's trained networks" in texts
+    assert "--from-run" in texts
+    assert "LSTM without drivers" in next(
+        d.value for d in trained.dataframe if "MASE" in d.value.columns).index
+    saved = [e for e in trained.expander if e.label.startswith("Saved scenarios")]
+    assert saved and saved[0].label == "Saved scenarios (1)"

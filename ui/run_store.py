@@ -39,6 +39,8 @@ def open_run(run_id: str, series: str | None = None) -> PresentedRun:
     presented = PresentedRun.from_manifest(manifest)
     state.put(state.PANEL_RESULT, None)
     state.put(state.RESULT, presented)
+    # Which future driver values the run assumed (saved by the dashboard's training).
+    state.put(state.ASSUMED, (manifest.get("extra") or {}).get("assumed_future") or None)
     state.put(state.RUN_ID, run_id)
     state.put(state.RUN_NAME, presented.name)
     state.put(state.RUN_MANIFEST, manifest)
