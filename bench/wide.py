@@ -205,6 +205,30 @@ SERIES: dict[str, Callable[[], pd.Series]] = {
 }
 
 
+# A development set: other series from the same packages, never in SERIES. Method changes are
+# chosen on these (`--set dev`); SERIES (`--set test`, the default) only confirms them.
+DEV: dict[str, Callable[[], pd.Series]] = {
+    "discoveries (Y)": _ts("datasets", "discoveries", 1),
+    "maxtemp (Y)": _ts("fpp2", "maxtemp", 1),
+    "nhtemp (Y)": _ts("datasets", "nhtemp", 1),
+    "sunspot.year (Y)": lambda: _periodic(_r("datasets", "sunspot.year")[-120:], 1869.0, 1),
+    "austres (Q)": _ts("datasets", "austres", 4),
+    "arrivals NZ (Q)": _arrivals("NZ"),
+    "arrivals US (Q)": _arrivals("US"),
+    "visnights NSWMetro (Q)": lambda: _periodic(_r("fpp2", "visnights", "NSWMetro"), 1998.0, 4),
+    "visnights QLDMetro (Q)": lambda: _periodic(_r("fpp2", "visnights", "QLDMetro"), 1998.0, 4),
+    "mdeaths (M)": _ts("datasets", "mdeaths", 12),
+    "fdeaths (M)": _ts("datasets", "fdeaths", 12),
+    "elecequip (M)": _ts("fpp2", "elecequip", 12),
+    "departures visshort (M)": lambda: _periodic(_r("fpp2", "departures", "visshort")[-240:],
+                                                 1996.0, 12),
+    "WWWusage (rows)": lambda: pd.Series(_r("datasets", "WWWusage"),
+                                         index=pd.RangeIndex(100, name="step")),
+    "goog200 (rows)": lambda: pd.Series(_r("fpp2", "goog200"),
+                                        index=pd.RangeIndex(200, name="step")),
+}
+
+
 # -- variants ------------------------------------------------------------------------------------
 
 VARIANTS: dict[str, Callable[[Settings], Settings]] = {
@@ -213,6 +237,7 @@ VARIANTS: dict[str, Callable[[Settings], Settings]] = {
     "shrink": lambda s: replace(s, base="seasonal_naive"),  # validated shrinkage alone
     "new": lambda s: s,  # the defaults: shrinkage and the exponential-smoothing base
     "ens3": lambda s: replace(s, ensemble=3),
+    "nolog": lambda s: replace(s, transform="none"),
 }
 
 
@@ -233,7 +258,7 @@ def run(names: list[str], variants: list[str], origins: int) -> list[dict]:
     rows = []
     try:
         for name in names:
-            series = SERIES[name]()
+            series = {**SERIES, **DEV}[name]()
             base, horizon = _settings(series, origins)
             for variant in variants:
                 settings = VARIANTS[variant](base)
@@ -287,8 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only series whose name contains these")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--origins", type=int, default=3)
+    parser.add_argument("--set", choices=("test", "dev"), default="test",
+                        help="test: the bench's series (default); dev: the development set that "
+                             "method changes are chosen on")
     args = parser.parse_args(argv)
-    names = [n for n in SERIES if not args.only or any(o.lower() in n.lower() for o in args.only)]
+    chosen = DEV if args.set == "dev" else SERIES
+    names = [n for n in chosen if not args.only or any(o.lower() in n.lower() for o in args.only)]
     rows = run(names, args.variants, args.origins)
     print(f"{len(names)} series, {args.origins} cut-offs each, load {os.getloadavg()[0]:.1f}")
     print(json.dumps({v: summarise(rows, v) for v in args.variants}, indent=2))

@@ -409,14 +409,18 @@ def fit_recipe(
     auto = plan.settings.base == "auto"
     drift, smoothing, note = choose_base(x, y, plan.base_season, horizon, floor, smoothing=auto)
     recipe = replace(recipe, scale_floor=floor, drift=drift, smoothing=smoothing)
+    recipe, history_note = _history_snaive(recipe, plan, z, x, y, floor)
+    note = history_note or note
     params = fit_es_params(z[: plan.stop_end], plan.season or 1) if auto and len(x) else None
     if params is not None:
         candidate = replace(recipe, smoothing=params, history=True,
                             season_length=plan.season or 1)
-        history = candidate.base_at(z, target_origins(z, 0, plan.stop_end, length, horizon))
+        origins = target_origins(z, 0, plan.stop_end, length, horizon)
+        history = candidate.base_at(z, origins)
         known = ~np.isnan(history).any(axis=1)
         scale = np.maximum(x.std(axis=1, keepdims=True), floor)
-        current = history_error(y[known], recipe.base_forecast(x[known]), scale[known])
+        mine = recipe.base_at(z, origins) if recipe.history else recipe.base_forecast(x)
+        current = history_error(y[known], mine[known], scale[known])
         challenger = history_error(y, history, scale)
         usable = int(np.sum(known & (target_origins(z, 0, plan.stop_end, length, horizon)
                                      + horizon <= plan.train_end)))
@@ -431,6 +435,35 @@ def fit_recipe(
             )
             recipe = candidate
     return recipe, note
+
+
+def _history_snaive(
+    recipe: Recipe, plan: Plan, z: np.ndarray, x: np.ndarray, y: np.ndarray, floor: float
+) -> tuple[Recipe, str]:
+    """A window shorter than the season cannot repeat it: then the seasonal-naive forecast read
+    from the history before each window is a candidate base, kept when it forecasts the windows
+    with targets before the calibration slice better than the window's own base."""
+    from lstm_core.recipe import history_error
+    from lstm_core.windows import target_origins
+
+    season = plan.season or 1
+    if plan.settings.base != "auto" or season <= 1 or plan.input_length >= season or not len(x):
+        return recipe, ""
+    candidate = replace(recipe, history=True, smoothing=(), drift=0.0, season_length=season)
+    origins = target_origins(z, 0, plan.stop_end, plan.input_length, plan.horizon)
+    history = candidate.base_at(z, origins)
+    known = ~np.isnan(history).any(axis=1)
+    usable = int(np.sum(known & (origins + plan.horizon <= plan.train_end)))
+    scale = np.maximum(x.std(axis=1, keepdims=True), floor)
+    current = history_error(y[known], recipe.base_forecast(x[known]), scale[known])
+    challenger = history_error(y, history, scale)
+    if usable < MIN_TRAIN_WINDOWS or challenger >= current:
+        return recipe, ""
+    return candidate, (
+        f"The window ({plan.input_length}) is shorter than the season ({season}), so the network "
+        f"corrects the seasonal-naive forecast read from the history before each window: on the "
+        f"training windows it forecast {1 - challenger / current:.0%} better than "
+        f"{recipe.describe_base()}.")
 
 
 def _windows(

@@ -193,22 +193,19 @@ def make_plan(series: pd.Series, settings: Settings) -> Plan:
     if choice.note:
         notes.append(choice.note)
     season = choice.season
-    transform = _resolve_transform(settings.transform, values)
-    if settings.transform == "auto":
-        notes.append(
-            "The model works on the logarithm of the values (the series is above zero)."
-            if transform == "log"
-            else "The model works on the raw values (the series has zeros or negatives, so no log)."
-        )
+    train_end, note = _validation_start(fit, length, horizon, settings.train.validation_fraction)
+    stop_end = _stopping_end(train_end, fit, horizon, settings.level)
+    transform, transform_note = _resolve_transform(settings.transform, values, stop_end,
+                                                   length, horizon, season)
+    if transform_note:
+        notes.append(transform_note)
     if season and not 1 < season <= length:
         notes.append(
             f"The window ({length}) is shorter than the season ({season}): a base forecast read "
             "from the window alone cannot repeat the season."
         )
-    train_end, note = _validation_start(fit, length, horizon, settings.train.validation_fraction)
     if note:
         notes.append(note)
-    stop_end = _stopping_end(train_end, fit, horizon, settings.level)
     return Plan(
         settings=replace(settings, holdout=holdout), n=n, season=season, season_choice=choice,
         transform=transform, train_end=train_end, stop_end=stop_end, val_end=fit,
@@ -217,15 +214,37 @@ def make_plan(series: pd.Series, settings: Settings) -> Plan:
     )
 
 
-def _resolve_transform(requested: str, values: np.ndarray) -> str:
+def _resolve_transform(
+    requested: str, values: np.ndarray, stop: int, length: int, horizon: int,
+    season: int | None,
+) -> tuple[str, str]:
+    """The transform and, for "auto", a note on why.
+
+    "auto" takes logs of a series above zero when they let the base forecast the windows before
+    the calibration slice at least as well as the raw values do (`recipe.choose_transform`);
+    only the points before `stop` are judged (every point must be above zero for logs).
+    """
+    from lstm_core.recipe import choose_transform
+
     finite = values[np.isfinite(values)]
-    if requested == "auto":
-        return "log" if finite.size and np.all(finite > 0) else "none"
-    if requested == "log" and not np.all(finite > 0):
+    positive = bool(finite.size) and bool(np.all(finite > 0))
+    if requested == "log" and not positive:
         raise SettingsError(
             "transform 'log' needs a series above zero; use transform 'none' or 'auto'."
         )
-    return requested
+    if requested != "auto":
+        return requested, ""
+    if not positive:
+        return "none", ("The model works on the raw values (the series has zeros or negatives, "
+                        "so no log).")
+    transform, with_logs, without = choose_transform(values, stop, length, horizon, season)
+    if transform == "log":
+        return "log", "The model works on the logarithm of the values (the series is above zero)."
+    return "none", (
+        "The model works on the raw values: the series is above zero, but on the windows before "
+        f"the calibration points its base forecast erred {with_logs / without - 1:.0%} more with "
+        "logs (a trend in logs grows exponentially)."
+    )
 
 
 def _validation_start(fit: int, length: int, horizon: int, fraction: float) -> tuple[int, str]:

@@ -34,9 +34,12 @@ from lstm_core.driver_inputs import DriverInputs
 from lstm_core.errors import BundleError
 
 METHOD = "window-std-snaive-drift-residual"
-RECIPE_VERSION = 3
-KNOWN_VERSIONS = (1, 2, 3)
+RECIPE_VERSION = 4
+KNOWN_VERSIONS = (1, 2, 3, 4)
 SHRINK_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+# Logs are dropped for raw values only when the base's error with logs is this many times the raw
+# one (`choose_transform`); chosen on the wide bench's development set (`bench/wide.py --set dev`).
+LOG_MARGIN = 1.1
 _REQUIRED = frozenset(
     {"version", "method", "transform", "season_length", "input_length", "horizon", "level",
      "half_widths", "scale_floor", "members", "time_column", "freq"}
@@ -62,8 +65,10 @@ class Recipe:
         shrink: share of the network's correction used (1 before version 3).
         smoothing: `(alpha, beta, gamma, phi)` when the base is exponential smoothing; empty for
             the seasonal-naive base (always before v3).
-        history: True when that smoothing runs over the whole history before each origin
-            (`es_history`, ES-RNN style) rather than over the input window (`es_paths`).
+        history: True when the base reads the whole history before each origin rather than the
+            input window: the smoothing when there is one (`es_history`, ES-RNN style), else the
+            season before the origin (`snaive_history`; version 4, for windows shorter than the
+            season).
         version: recipe version (1 for runs saved before version 2; honoured when forecasting).
         method: the method's name.
         channels: constant values added to every time step of the network's input after the
@@ -224,6 +229,8 @@ class Recipe:
         """
         if not self.history:
             return None
+        if not self.smoothing:
+            return snaive_history(z, self.season_length, self.horizon, origins)
         return es_history(z, self.season_length, self.horizon, self.smoothing, origins)
 
     def base_forecast(self, x: np.ndarray) -> np.ndarray:
@@ -240,6 +247,8 @@ class Recipe:
             kind = "Holt-Winters" if self.season_length > 1 else "Holt's"
             over = "the whole history" if self.history else "each window"
             return f"exponential smoothing ({kind}) run over {over}"
+        if self.history:
+            return "the seasonal-naive forecast (the season before, read from the history)"
         if self.season_length <= 1:
             return "the naive forecast (the last value repeated)"
         drift = {1.0: " with drift", 0.5: " with damped drift"}.get(self.drift, "")
@@ -380,6 +389,27 @@ def es_history(
     return out
 
 
+def snaive_history(
+    z: np.ndarray, season: int, horizon: int, origins: np.ndarray
+) -> np.ndarray:
+    """Seasonal naive read from the history: step j from origin t repeats `z[t - m + j % m]`.
+
+    For windows shorter than the season, which cannot repeat it themselves.
+
+    Returns:
+        (k, horizon) forecasts, NaN for an origin less than a season in (or a missing value).
+    """
+    x = np.asarray(z, dtype=float)
+    m = max(int(season), 1)
+    origins = np.asarray(origins, dtype=int)
+    positions = origins[:, None] - m + (np.arange(horizon) % m)[None, :]  # (k, horizon)
+    out = x[np.clip(positions, 0, max(x.size - 1, 0))] if x.size else np.full(positions.shape,
+                                                                               np.nan)
+    out = np.asarray(out, dtype=float)
+    out[(positions < 0) | (positions >= x.size)] = np.nan
+    return out
+
+
 def _filled(values: np.ndarray) -> np.ndarray:
     """Fill NaN by carrying the nearest known value (for starting the smoothing states)."""
     out = np.asarray(values, dtype=float).copy()
@@ -474,6 +504,48 @@ def choose_base(
         f"beta {beta:g}{f', gamma {gamma:g}' if season > 1 else ''}, damping {phi:g}): on the "
         f"training windows it forecast {1 - errors[params] / best_naive:.0%} better than the "
         "seasonal-naive forecast.")
+
+
+def choose_transform(
+    values: np.ndarray, stop: int, input_length: int, horizon: int, season: int | None
+) -> tuple[str, float, float]:
+    """Logs or raw values for a series above zero: whichever lets the base forecast the windows
+    with targets before `stop` better, judged in the original units.
+
+    The base (`choose_base`'s choice in each space) forecasts every window; the error is the mean
+    absolute error over the window's own spread, both back in original units, so the two spaces
+    are compared on the same footing. Logs turn a growing seasonal swing into a constant one, but
+    also turn a trend into an exponential one; logs are kept unless their error is clearly
+    larger (`LOG_MARGIN` times the raw one): on most series the two differ by a few percent, which
+    is noise, while an exponential trend on a cycling series (yearly sunspots) errs half as much
+    again and then wrecks the forecast.
+
+    Returns:
+        `(transform, error with logs, error without)`; "log" with infinite errors when there are
+        no windows to judge by.
+    """
+    from lstm_core.windows import target_windows
+
+    errors = {}
+    for name in ("log", "none"):
+        z = transform_values(np.asarray(values, dtype=float)[:stop], name)
+        x, y = target_windows(z, 0, stop, input_length, horizon)
+        if not len(x):
+            return "log", float("inf"), float("inf")
+        x = x.reshape(len(x), input_length).astype(float)
+        y = np.asarray(y, dtype=float)
+        m = season if season and 1 < season <= input_length else 1
+        floor = 1e-6 * (float(np.nanstd(z)) + 1e-12)
+        drift, smoothing, _ = choose_base(x, y, m, horizon, floor)
+        base = (es_paths(x, m, horizon, *smoothing) if smoothing
+                else base_paths(x, m, horizon, drift))
+        original = (np.exp if name == "log" else np.asarray)
+        with np.errstate(over="ignore", invalid="ignore"):
+            spread = np.maximum(original(x).std(axis=1, keepdims=True), 1e-12)
+            error = np.abs(original(y) - original(base)) / spread
+        errors[name] = float(np.mean(error)) if np.isfinite(error).all() else float("inf")
+    choice = "none" if errors["log"] > LOG_MARGIN * errors["none"] else "log"
+    return choice, errors["log"], errors["none"]
 
 
 def predict_members(models: Sequence[Any], X: np.ndarray, horizon: int) -> np.ndarray:

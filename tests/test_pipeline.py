@@ -161,45 +161,50 @@ def test_rolling_calibration_covers_80_percent_of_later_points():
     state = _recipe(length, horizon, season)
     half, notes = calibrate_on([model], z, state, 300, 400, 600)
     assert half.shape == (horizon,) and (half > 0).all() and (np.diff(half) >= 0).all()
-    assert notes[0].startswith("Intervals are split-conformal, per forecast step, calibrated on "
-                               "the last 200 points before the holdout")
+    assert notes[0].startswith("Intervals are split-conformal, calibrated on the last 200 points "
+                               "before the holdout")
     later = rolling_residuals([model], z, state, 600, 1200)  # (origins, horizon), NaN outside
     inside = np.abs(later) <= half[None, :]
     measured = np.nanmean(np.where(np.isnan(later), np.nan, inside))
     assert 0.70 <= measured <= 0.90
 
 
-def test_calibration_spanning_one_horizon_uses_the_largest_error_and_says_so():
+def test_too_few_calibration_errors_use_the_largest_and_say_so():
     from lstm_core.calibration import calibrate_on, rolling_residuals
 
     rng = np.random.default_rng(2)
     z = rng.normal(0, 1, 200)
-    model = _zero_correction_model(8, 4)
-    state = _recipe(8, 4)
-    half, notes = calibrate_on([model], z, state, 100, 150, 156)  # 6 points: one horizon
-    largest = np.nanmax(np.abs(rolling_residuals([model], z, state, 150, 156)), axis=0)
-    np.testing.assert_allclose(half, np.maximum.accumulate(largest))
+    model = _zero_correction_model(8, 2)
+    state = _recipe(8, 2)
+    half, notes = calibrate_on([model], z, state, 100, 154, 156)  # 2 points: 4 errors
+    residuals = np.abs(rolling_residuals([model], z, state, 154, 156))
+    spread = np.maximum.accumulate(np.nanmean(residuals, axis=0))
+    np.testing.assert_allclose(half, np.nanmax(residuals / spread) * spread)
     assert notes[1] == (
-        "The calibration points span only 1 forecast horizon(s), so the later steps' intervals "
-        "reach the largest error seen there: a cautious interval; treat its level as indicative."
+        "There are only 4 calibration errors, so the interval reaches the largest error seen "
+        "there: a cautious interval; treat its level as indicative."
     )
 
 
-def test_each_step_is_calibrated_with_one_independent_error_per_step_length():
+def test_the_interval_is_one_pooled_quantile_times_each_steps_spread():
     from lstm_core.calibration import half_widths, rolling_residuals
 
     rng = np.random.default_rng(4)
     z = rng.normal(0, 1, 400)
     model = _zero_correction_model(8, 4)
     state = _recipe(8, 4)
-    half, levels, fewest = half_widths([model], z, state, 300, 340, 0.8)
-    counts = (~np.isnan(rolling_residuals([model], z, state, 300, 340))).sum(axis=0)
-    assert fewest == counts.min() == 40
-    n_eff = counts / np.arange(1, 5)  # 40, 20, 13.3, 10 independent errors
-    np.testing.assert_allclose(levels, np.ceil((n_eff + 1) * 0.8) / n_eff)
-    residuals = np.sort(np.abs(rolling_residuals([model], z, state, 300, 340)), axis=0)
-    first = residuals[int(np.ceil(levels[0] * 40)) - 1, 0]  # the empirical quantile, step 1
-    assert half[0] == pytest.approx(first) and (np.diff(half) >= 0).all()
+    half, used, count = half_widths([model], z, state, 300, 340, 0.8)
+    residuals = np.abs(rolling_residuals([model], z, state, 300, 340))
+    assert count == int((~np.isnan(residuals)).sum()) == 160  # 40 per step, pooled
+    assert used == pytest.approx(np.ceil(161 * 0.8) / 160)
+    spread = np.maximum.accumulate(np.nanmean(residuals, axis=0))
+    units = np.sort((residuals / spread).ravel())
+    quantile = units[int(np.ceil(used * 160)) - 1]
+    np.testing.assert_allclose(half, quantile * spread)
+    assert (np.diff(half) >= 0).all()
+    # 80 % of the pooled residuals fall inside (the conformal rank of 160)
+    known = ~np.isnan(residuals)
+    assert np.mean((residuals <= half)[known]) == pytest.approx(used, abs=1e-9)
 
 
 def test_rolling_residuals_mark_only_steps_inside_the_slice():
@@ -227,9 +232,11 @@ def test_stopping_end_sets_aside_the_latest_validation_half():
 def test_short_validation_falls_back_to_wider_level_and_says_so():
     settings = replace(TINY, train=replace(TINY.train, validation_fraction=0.1))
     out = run_forecast(SERIES, settings)  # 66 points before the holdout: 7 validation points
-    assert any(note.startswith("The validation part (7 points) is too short to set a calibration "
-                               "slice aside") and "at 90% instead of 80%" in note
-               for note in out.notes)
+    assert (
+        "The validation part (7 points) is too short to set a calibration slice aside, so the "
+        "intervals are calibrated on the points that chose the stopping epoch, at 90% instead "
+        "of 80% to offset that optimism."
+    ) in out.notes
     assert (out.future["upper"] > out.future["forecast"]).all()
 
 
@@ -258,8 +265,8 @@ def test_drift_is_chosen_by_the_base_forecast_error():
 
 def test_calibration_slice_is_the_last_validation_half(result):
     # 72 points, holdout 6, validation 13 (53..66): early stopping 53..60, calibration 60..66.
-    assert any(note.startswith("Intervals are split-conformal, per forecast step, calibrated on "
-                               "the last 6 points before the holdout") for note in result.notes)
+    assert any(note.startswith("Intervals are split-conformal, calibrated on the last 6 points "
+                               "before the holdout") for note in result.notes)
 
 
 
