@@ -45,6 +45,7 @@ from lstm_core.drivers import DriverData
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import MIN_TRAIN_WINDOWS, Plan, make_plan
 from lstm_core.recipe import Recipe, choose_base, choose_shrink, transform_values
+from lstm_core.scoreboard import drivers_holdout_verdict
 
 # Above this many training windows, or this many window steps (windows x input length, what an
 # epoch costs), train on an evenly spaced subset (see `training_windows`). The step budget binds
@@ -181,13 +182,18 @@ def run_forecast(
         results = train_members(prepared.plan.settings, prepared.train_xy, prepared.val_xy,
                                 on_epoch, should_stop)
         plain_results = None
-        if plain is not None:
+        # A Stop during the training with drivers leaves nothing fair to compare with.
+        if plain is not None and not any(r.stopped for r in results):
             plain_results = train_members(plain.plan.settings, plain.train_xy, plain.val_xy,
                                           _phase(on_epoch, "without drivers"), should_stop)
         baselines = pending.result()
     result = finish_series(series, prepared, tuple(results), baselines, started=started)
     if plain is None:
         return result
+    if plain_results is None or any(r.stopped for r in plain_results):
+        return replace(result, notes=[*result.notes, (
+            "Training was stopped before the LSTM without drivers finished, so this run cannot "
+            "say whether the drivers helped; train again without stopping to see it.")])
     without = finish_series(series, plain, tuple(plain_results), baselines, started=started)
     return with_comparison(result, without, time.perf_counter() - started)
 
@@ -214,17 +220,12 @@ def with_comparison(
                    without.holdout["forecast"].to_numpy())
     future = result.future.copy()
     future["no_drivers"] = without.future["forecast"].to_numpy()
-    mine = result.scores[MODEL_NAME].get("mase")
-    theirs = without.scores[MODEL_NAME].get("mase")
     notes = list(result.notes)
-    if mine is not None and theirs is not None:
-        better = "helped" if mine < theirs else "did not help"
-        notes.append(
-            f"On the holdout the drivers {better}: MASE {mine:.3f} with them against "
-            f"{theirs:.3f} for the same LSTM trained without them (same seed, same run)."
-        )
+    verdict = drivers_holdout_verdict(scores)
+    if verdict:
+        notes.append(verdict)
     return replace(result, scores=scores, holdout=holdout, future=future, notes=notes,
-                   seconds=seconds, stopped=result.stopped or without.stopped)
+                   seconds=seconds)
 
 
 @dataclass(frozen=True)

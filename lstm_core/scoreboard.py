@@ -100,3 +100,21 @@ def verdict(scores: Mapping[str, Mapping[str, float | None]], metric: str = "mae
         f"The LSTM's error is {abs(change):.0%} {direction} than {words}, "
         "the best baseline on this holdout."
     )
+
+
+def drivers_holdout_verdict(scores: Mapping[str, Mapping[str, float | None]]) -> str:
+    """One sentence: did the drivers help on the holdout ("" for a run without drivers).
+
+    Compares the LSTM's MASE (MAE when MASE is undefined) with the same LSTM's without drivers.
+    """
+    plain = scores.get("lstm_no_drivers")
+    if not plain:
+        return ""
+    for metric in ("mase", "mae"):
+        mine, theirs = (scores.get("lstm") or {}).get(metric), plain.get(metric)
+        if None not in (mine, theirs) and math.isfinite(mine) and math.isfinite(theirs):
+            better = "helped" if mine < theirs else "did not help"
+            return (f"On the holdout the drivers {better}: {metric.upper()} {mine:.3f} with them "
+                    f"against {theirs:.3f} for the same LSTM trained without them (same seed, same "
+                    "run).")
+    return ""

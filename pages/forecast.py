@@ -263,7 +263,7 @@ def _single(result: Any, name: str | None) -> None:
         what_if.add_no_drivers_line(holdout_fig, result)
     st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
     _scoreboard(result)
-    verdict_of_drivers = what_if.holdout_verdict(result.notes)
+    verdict_of_drivers = what_if.holdout_verdict(result.scores)
     if verdict_of_drivers:
         st.markdown(f"**{md_escape(verdict_of_drivers)}** The backtest page tells whether that "
                     "holds at several cut-offs.")

@@ -188,3 +188,32 @@ def test_calendar_and_holiday_drivers_need_dates():
     data = DriverData(spec, pd.DataFrame(index=steps.index), None)
     with pytest.raises(DataError, match="Calendar and holiday drivers need dates"):
         run_forecast(steps, SMALL, drivers=data)
+
+
+def test_a_stop_during_the_training_with_drivers_skips_the_comparison():
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    result = run_forecast(SERIES, SMALL, drivers=DRIVERS, should_stop=stop)
+    assert "lstm_no_drivers" not in result.scores
+    assert result.notes[-1] == (
+        "Training was stopped before the LSTM without drivers finished, so this run cannot say "
+        "whether the drivers helped; train again without stopping to see it."
+    )
+
+
+def test_the_holdout_verdict_is_one_rule():
+    from lstm_core.scoreboard import drivers_holdout_verdict
+
+    scores = {"lstm": {"mase": 0.5, "mae": 2.0}, "lstm_no_drivers": {"mase": 0.8, "mae": 3.0}}
+    assert drivers_holdout_verdict(scores) == (
+        "On the holdout the drivers helped: MASE 0.500 with them against 0.800 for the same "
+        "LSTM trained without them (same seed, same run)."
+    )
+    scores["lstm"]["mase"] = None
+    assert drivers_holdout_verdict(scores).startswith(
+        "On the holdout the drivers helped: MAE 2.000")
+    assert drivers_holdout_verdict({"lstm": {"mase": 1.0}}) == ""

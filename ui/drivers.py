@@ -21,6 +21,7 @@ from lstm_core.data import Dataset, read_table
 from lstm_core.drivers import DriverData, check_future, numeric_driver
 from lstm_core.errors import DataError
 from lstm_core.i18n import period_word, series_freq
+from lstm_core.scoreboard import drivers_holdout_verdict
 
 KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
 ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
@@ -28,8 +29,6 @@ ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
 ASSUMED_COLUMN = "assumed"
 SCENARIO_COLOUR = "#7048e8"
 NO_DRIVERS_COLOUR = "#495057"
-# What the Forecast page's notes say about the holdout comparison (`pipeline.with_comparison`).
-HOLDOUT_VERDICT_START = "On the holdout the drivers"
 
 
 # ---------------------------------------------------------------- Data page
@@ -275,9 +274,9 @@ def saved_table(record: Mapping[str, Any]) -> pd.DataFrame:
     return table
 
 
-def holdout_verdict(notes: Sequence[str]) -> str:
-    """The run's own sentence on whether the drivers helped on the holdout ("" without)."""
-    return next((n for n in notes if n.startswith(HOLDOUT_VERDICT_START)), "")
+def holdout_verdict(scores: Mapping[str, Any]) -> str:
+    """The sentence on whether the drivers helped on the holdout ("" without drivers)."""
+    return drivers_holdout_verdict(scores)
 
 
 def add_no_drivers_line(fig: go.Figure, result: Any) -> None:
