@@ -85,13 +85,36 @@ def test_typed_frame_with_timezone_aware_dates() -> None:
 
 def test_changes_table_is_capped_but_counts_are_complete() -> None:
     n = MAX_CHANGES + 500
-    rows = "\n".join("n/a" if i % 2 else str(i) for i in range(2 * n))
+    rows = "\n".join("n/a" if i % 2 else str(i) for i in range(2 * n + 1))  # ends on a value
     dataset = load_dataset(("value\n" + rows + "\n").encode(), "big.csv")
     assert dataset.report.junk_cells == n
     assert len(dataset.report.changes) == MAX_CHANGES
     assert f"{n} rows were changed; the table of changes shows the first {MAX_CHANGES}." in (
         dataset.report.warnings
     )
+
+
+def test_rows_after_the_last_value_end_the_series_and_say_so() -> None:
+    text = ("date,sales,promo\n2024-01-01,10,no\n2024-02-01,12,yes\n2024-03-01,,no\n"
+            "2024-04-01,11,no\n2024-05-01,,yes\n2024-06-01,,no\n")
+    dataset = load_dataset(text.encode(), "plan.csv")
+    assert list(dataset.series.index.strftime("%Y-%m-%d")) == [
+        "2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+    assert dataset.series.iloc[2] == pytest.approx(12 - 29 / 60)  # an inside gap is still filled
+    report = dataset.report
+    assert report.rows_dropped == 2 and report.values_filled == 1
+    assert (
+        "The last 2 rows (2024-05-01 to 2024-06-01) have no value for 'sales' after its last "
+        "value, so the series ends there; to use their other columns as planned future values, "
+        "mark those columns as drivers known ahead."
+    ) in report.warnings
+    reasons = [c["reason"] for c in report.changes if c["row"] in (5, 6)]
+    assert reasons == ["row dropped: no value after the series' last value"] * 2
+    undated = load_dataset(b"sales,promo\n10,0\n12,1\n,1\n", "rows.csv")
+    assert len(undated.series) == 2
+    assert ("The last row (row 3) has no value for 'sales' after its last value, so the series "
+            "ends there; to use their other columns as planned future values, mark those "
+            "columns as drivers known ahead.") in undated.report.warnings
 
 
 def test_inspect_summary_is_json_and_matches_the_dataset() -> None:

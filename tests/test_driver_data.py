@@ -227,13 +227,13 @@ def test_future_rows_without_dates_continue_the_steps() -> None:
     )
 
 
-def test_without_known_ahead_drivers_trailing_empty_rows_stay_in_the_series() -> None:
+def test_without_known_ahead_drivers_trailing_empty_rows_end_the_series() -> None:
     text = HISTORY + FUTURE.replace("2023-05-01,,yes,12,", "2023-05-01,,yes,12,30")
     loaded = load_driven(_csv(text), "shop.csv",
                          DriverSet(drivers=(Driver("temperature", "observed"),)))
     _assert_same_dataset(loaded.dataset, load_dataset(_csv(text), "shop.csv"))
     assert loaded.drivers.future is None
-    _assert_history(loaded, {"temperature": [5, 6, 8, 12, 30, 30]})
+    _assert_history(loaded, {"temperature": [5, 6, 8, 12]})  # the series ends at its last value
 
 
 # ---------------------------------------------------------------- columns and refusals

@@ -160,7 +160,8 @@ def clean_rows(
     else:
         dates = None
         undated = np.zeros(rows_read, dtype=bool)
-    dropped = blank | undated
+    trailing = _trailing_rows(values, dates, blank | undated)
+    dropped = blank | undated | trailing
     rows_dropped = int(dropped.sum())
     if undated.any():
         bad = df[choice.date_column].astype(str).str.strip().to_numpy()[undated]
@@ -173,11 +174,14 @@ def clean_rows(
     if blank.any():
         n_blank = int(blank.sum())
         notes.append(f"Dropped {n_blank} empty row{'s' if n_blank != 1 else ''}.")
+    if trailing.any():
+        notes.append(_trailing_note(trailing, dates, choice.value_column))
     for r in np.flatnonzero(dropped)[: changes.room]:
+        reason = ("row dropped: empty" if blank[r] else "row dropped: not a date" if undated[r]
+                  else "row dropped: no value after the series' last value")
         changes.add(
             row=int(r) + 1, position=None, date=None,
-            original=_row_text(df, choice, int(r)), new_value=None,
-            reason="row dropped: empty" if blank[r] else "row dropped: not a date",
+            original=_row_text(df, choice, int(r)), new_value=None, reason=reason,
         )
     changes.total += max(0, rows_dropped - min(rows_dropped, MAX_CHANGES))
 
@@ -265,6 +269,41 @@ def clean_rows(
 
 
 # ---------------------------------------------------------------- steps
+
+
+def _trailing_rows(
+    values: np.ndarray, dates: pd.DatetimeIndex | None, dropped: np.ndarray
+) -> np.ndarray:
+    """Rows after the last one with a value (in time order; row order without dates): they are
+    not data (a file's planned future months, a period not reported yet), so the series ends at
+    its last value instead of repeating it."""
+    usable = ~dropped
+    valued = usable & ~np.isnan(values)
+    trailing = np.zeros(values.size, dtype=bool)
+    if not valued.any():
+        return trailing
+    if dates is None:
+        last = int(np.flatnonzero(valued)[-1])
+        trailing[last + 1:] = usable[last + 1:]
+        return trailing
+    stamps = pd.DatetimeIndex(dates).asi8
+    return usable & np.isnan(values) & (stamps > stamps[valued].max())
+
+
+def _trailing_note(trailing: np.ndarray, dates: pd.DatetimeIndex | None, column: str) -> str:
+    count = int(trailing.sum())
+    if dates is not None:
+        stamps = pd.DatetimeIndex(dates)[trailing]
+        span = (f"{_iso(stamps.min())}" if count == 1
+                else f"{_iso(stamps.min())} to {_iso(stamps.max())}")
+    else:
+        rows = np.flatnonzero(trailing) + 1
+        span = f"row {rows[0]}" if count == 1 else f"rows {rows[0]} to {rows[-1]}"
+    which = "The last row" if count == 1 else f"The last {count} rows"
+    verb = "has" if count == 1 else "have"
+    return (f"{which} ({span}) {verb} no value for '{column}' after its last value, so the "
+            "series ends there; to use their other columns as planned future values, mark "
+            "those columns as drivers known ahead.")
 
 
 def blank_rows(df: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
