@@ -405,8 +405,9 @@ def snaive_history(
     positions = origins[:, None] - m + (np.arange(horizon) % m)[None, :]  # (k, horizon)
     out = x[np.clip(positions, 0, max(x.size - 1, 0))] if x.size else np.full(positions.shape,
                                                                                np.nan)
-    out = np.asarray(out, dtype=float)
+    out = np.array(out, dtype=float)
     out[(positions < 0) | (positions >= x.size)] = np.nan
+    out[origins < m] = np.nan
     return out
 
 

@@ -202,3 +202,71 @@ def test_a_history_base_forecast_reloads_identically():
     np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-9)
     # The window (6) is shorter than the season: only the history base can repeat the season.
     assert result.recipe.history and result.recipe.season_length == 12
+
+
+def test_history_seasonal_naive_repeats_the_season_before_each_origin():
+    from lstm_core.recipe import snaive_history
+
+    z = np.arange(30.0)
+    out = snaive_history(z, 12, 14, np.array([12, 20, 30, 5]))
+    np.testing.assert_array_equal(out[0], np.r_[np.arange(12.0), np.arange(2.0)])
+    np.testing.assert_array_equal(out[1], np.r_[np.arange(8.0, 20.0), np.arange(8.0, 10.0)])
+    np.testing.assert_array_equal(out[2], np.r_[np.arange(18.0, 30.0), np.arange(18.0, 20.0)])
+    assert np.isnan(out[3]).all()  # less than a season in: no base
+    later = z.copy()
+    later[20:] = -1.0  # the future of origin 20 never reaches its forecast
+    np.testing.assert_array_equal(snaive_history(later, 12, 14, np.array([20])), out[1:2])
+
+
+def test_a_short_window_on_a_seasonal_series_corrects_the_season_read_from_the_history():
+    from lstm_core.pipeline import forecast_from_models, run_forecast
+
+    t = np.arange(72)
+    rng = np.random.default_rng(6)
+    values = 1000 + 300 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 20, t.size)
+    series = pd.Series(values, index=pd.date_range("2000-01-01", periods=72, freq="MS"))
+    settings = replace(TINY, window=WindowConfig(4, 12), base="auto")
+    result = run_forecast(series, settings)
+    recipe = result.recipe
+    assert recipe.history and not recipe.smoothing and recipe.season_length == 12
+    assert recipe.version == 4
+    assert recipe.describe_base() == ("the seasonal-naive forecast (the season before, read "
+                                      "from the history)")
+    assert Recipe.from_dict(recipe.to_dict()) == recipe
+    again = forecast_from_models(series, list(result.models), recipe.to_dict())
+    np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-9)
+
+
+def test_logs_are_kept_unless_they_clearly_hurt_the_base():
+    from lstm_core.recipe import LOG_MARGIN, choose_transform
+
+    t = np.arange(200)
+    rng = np.random.default_rng(2)
+    # a multiplicative season on a growing level: logs make the swing constant
+    growing = np.exp(0.01 * t) * (100 + 30 * np.sin(2 * np.pi * t / 12)) + rng.normal(0, 1, 200)
+    transform, with_logs, without = choose_transform(growing, 160, 24, 12, 12)
+    assert transform == "log" and with_logs <= LOG_MARGIN * without
+    # a cycle that dips near zero: a trend in logs explodes
+    cycling = 80 * (1 + np.sin(2 * np.pi * t / 11)) ** 2 + 1 + rng.gamma(1.0, 2.0, 200)
+    transform, with_logs, without = choose_transform(cycling, 160, 12, 6, None)
+    assert transform == "none" and with_logs > LOG_MARGIN * without
+    # the choice reads nothing after `stop`
+    spoiled = cycling.copy()
+    spoiled[160:] = 1e9
+    assert choose_transform(spoiled, 160, 12, 6, None) == choose_transform(cycling, 160, 12, 6,
+                                                                            None)
+
+
+def test_the_plan_says_why_it_did_not_take_logs():
+    from lstm_core.plan import make_plan
+
+    t = np.arange(120)
+    values = 80 * (1 + np.sin(2 * np.pi * t / 11)) ** 2 + 1 + np.random.default_rng(2).gamma(
+        1.0, 2.0, 120)
+    yearly = pd.date_range("1900-01-01", periods=120, freq="YS")  # yearly: no season
+    plan = make_plan(pd.Series(values, index=yearly),
+                     replace(TINY, window=WindowConfig(12, 6), holdout=6))
+    assert plan.transform == "none"
+    assert any(n.startswith("The model works on the raw values: the series is above zero, but on "
+                            "the windows before the calibration points its base forecast erred")
+               for n in plan.notes)
