@@ -467,13 +467,9 @@ def history_error(
 
 
 def _es_grid(season: int) -> list[tuple[float, float, float, float]]:
-    """Smoothing parameters tried over the windows: damped and undamped trends, and no trend
-    (damping 0: the level alone, as simple exponential smoothing or its seasonal form)."""
     gammas = (0.0, 0.2, 0.5) if season > 1 else (0.0,)
-    alphas = (0.1, 0.3, 0.6, 0.9)
-    trended = [(a, b, g, p) for a in alphas for b in (0.0, 0.1) for g in gammas
-               for p in (0.9, 1.0)]
-    return trended + [(a, 0.0, g, 0.0) for a in alphas for g in gammas]
+    return [(a, b, g, p) for a in (0.1, 0.3, 0.6, 0.9) for b in (0.0, 0.1) for g in gammas
+            for p in (0.9, 1.0)]
 
 
 def choose_base(

@@ -270,14 +270,3 @@ def test_the_plan_says_why_it_did_not_take_logs():
     assert any(n.startswith("The model works on the raw values: the series is above zero, but on "
                             "the windows before the calibration points its base forecast erred")
                for n in plan.notes)
-
-
-def test_damping_zero_is_the_level_alone():
-    from lstm_core.recipe import _es_grid, es_paths
-
-    x = np.array([[1.0, 5.0, 2.0, 6.0, 3.0, 7.0, 4.0, 8.0]])
-    level = x[0, 0]
-    for value in x[0, 1:]:  # simple exponential smoothing, alpha 0.3
-        level = 0.3 * value + 0.7 * level
-    np.testing.assert_allclose(es_paths(x, 1, 3, 0.3, 0.0, 0.0, 0.0), [[level] * 3])
-    assert (0.3, 0.0, 0.0, 0.0) in _es_grid(1)  # the window base may choose no trend
