@@ -21,6 +21,7 @@ from ui import drivers as what_if
 from ui import state
 from ui.entry import ensure_entrypoint
 from ui.panels import MASE_COLUMNS, PanelRun, pick_series
+from ui.run_store import load_networks
 from ui.text import md_escape
 
 ensure_entrypoint()
@@ -271,8 +272,12 @@ def _single(result: Any, name: str | None) -> None:
     st.subheader("The future")
     future_fig = future_figure(result)
     known = result.drivers is not None and bool(result.drivers.spec.known)
-    if known and getattr(result, "models", None):
-        _what_if(result, state.get(state.RUN_ID) or f"result:{id(result)}")
+    forecast = _forecaster(result) if known else None
+    if forecast is not None:
+        _networks_note(result)
+        # The owner names this very result, so a run opened again starts from its own future
+        # values in a fresh editor (not the table left by an earlier visit).
+        _what_if(result, f"{state.get(state.RUN_ID) or 'result'}:{id(result)}", forecast)
     else:
         st.plotly_chart(future_fig, width="stretch", key="future_chart")
         if known:
@@ -292,11 +297,40 @@ WHATIF_HELP = ("Edit a value in the table (or upload a CSV) to see the forecast 
                "this one; the trained networks forecast again, nothing is retrained.")
 
 
+def _loaded_networks() -> what_if.RunNetworks | None:
+    """The reopened run's networks, if they were loaded for the run shown."""
+    networks: what_if.RunNetworks | None = state.get(state.RUN_NETWORKS)
+    if (networks is None or networks.run_id != state.get(state.RUN_ID)
+            or state.get(state.PANEL_RESULT) is not None):
+        return None
+    return networks
+
+
+def _forecaster(result: Any) -> what_if.Forecaster | None:
+    """How this run forecasts a scenario: its own networks (trained in this session) or those
+    loaded from its bundle (a reopened run); None until a reopened run's are loaded."""
+    if getattr(result, "models", None):
+        return what_if.trained_forecaster(result)
+    networks = _loaded_networks()
+    return None if networks is None else what_if.bundle_forecaster(result, networks)
+
+
+def _networks_note(result: Any) -> None:
+    networks = _loaded_networks()
+    if networks is None or getattr(result, "models", None):
+        return
+    count = len(networks.models)
+    st.caption(f"A reopened run: its {count} trained network{'s' if count != 1 else ''} "
+               f"{'were' if count != 1 else 'was'} loaded from its bundle in "
+               f"{networks.seconds:.1f} s for the what-if below.")
+
+
 def _editor_start(result: Any, owner: str) -> what_if.WhatIf:
     """The table the editor starts from: this run's future values, or the last upload."""
     current: what_if.WhatIf | None = state.get(state.WHATIF)
     if current is None or current.owner != owner:
-        current = what_if.WhatIf(owner=owner, version=0,
+        version = 0 if current is None else current.version + 1  # a new editor key
+        current = what_if.WhatIf(owner=owner, version=version,
                                  table=what_if.editor_table(result, state.get(state.ASSUMED)))
         state.put(state.WHATIF, current)
     return current
@@ -348,16 +382,27 @@ def _upload(result: Any, start: what_if.WhatIf) -> None:
 
 
 @st.fragment
-def _what_if(result: Any, owner: str) -> None:
-    """The future chart with the scenario's line, the editable future values, save, download."""
-    from lstm_core.pipeline import scenario_future
+def _what_if(result: Any, owner: str, forecast: what_if.Forecaster) -> None:
+    """The future chart with the scenario's line, the editable future values, save, download.
 
+    Args:
+        result: a fresh `ForecastResult` or a reopened `PresentedRun`, with known-ahead drivers.
+        owner: the run the editor belongs to (`WhatIf.owner`).
+        forecast: forecasts a scenario's checked future values (`ui.drivers.Forecaster`).
+    """
     chart = st.container()
     st.markdown("**Future drivers** (known ahead)")
     start = _editor_start(result, owner)
-    assumed = start.upload is None and bool(state.get(state.ASSUMED))
-    st.caption(WHATIF_HELP + (" Values marked in 'Assumed' were taken from one season earlier."
-                              if assumed else ""))
+    records = _saved(state.get(state.RUN_ID), result)
+    if records:
+        start = _scenario_picker(result, start, records)
+    assumed = bool((start.table[what_if.ASSUMED_COLUMN] != "").any())
+    shown = (f" Showing the saved scenario '{md_escape(start.scenario)}'." if start.scenario
+             else "")
+    # The help line sits between the picker and the grid, clear of the grid's hover toolbar.
+    st.caption(WHATIF_HELP + shown
+               + (" Values marked in 'Assumed' were taken from one season earlier."
+                  if assumed else ""))
     edited = _editor(result, start)
     _upload(result, start)
     scenario, values, error = None, None, None
@@ -369,8 +414,8 @@ def _what_if(result: Any, owner: str) -> None:
     if values is not None and not what_if.is_original(result, values):
         started = time.perf_counter()
         try:
-            scenario = scenario_future(result, values)
-        except DataError as exc:
+            scenario = forecast(values)
+        except (DataError, BundleError) as exc:
             error = str(exc)
         seconds = time.perf_counter() - started
     with chart:
@@ -384,17 +429,52 @@ def _what_if(result: Any, owner: str) -> None:
             st.caption(f"{changed} future value{'s' if changed != 1 else ''} changed; redrawn "
                        f"from the trained networks in {seconds * 1000:.0f} ms (no retraining).")
     if scenario is not None and values is not None:
-        _keep_scenario(result, values, scenario)
+        _keep_scenario(result, start, values, scenario)
 
 
-def _keep_scenario(result: Any, values: pd.DataFrame, scenario: pd.DataFrame) -> None:
-    """Save the scenario with the run, or download it."""
+def _scenario_picker(result: Any, start: what_if.WhatIf,
+                     records: list[dict]) -> what_if.WhatIf:
+    """Put a saved scenario's future values (or the run's own) back in the editor.
+
+    Returns:
+        What the editor starts from now (`start` unless a scenario was picked and shown).
+    """
+    names = [str(r.get("name", "")) for r in records]
+    c = st.columns([3, 1], vertical_alignment="bottom")
+    picked = c[0].selectbox("Show a saved scenario", [what_if.ORIGINAL_CHOICE, *names],
+                            key=f"scenario_pick:{start.owner}",
+                            help="Show a scenario saved with this run again, to compare or edit.")
+    if not c[1].button("Show in the table", icon=":material/restore:",
+                       key=f"scenario_show:{start.owner}"):
+        return start
+    if picked == what_if.ORIGINAL_CHOICE:
+        table, scenario = what_if.editor_table(result, state.get(state.ASSUMED)), None
+    else:
+        try:
+            table = what_if.saved_editor_table(result, records[names.index(picked)])
+        except DataError as exc:
+            st.error(f"The scenario '{md_escape(picked)}' cannot be shown: "
+                     f"{md_escape(str(exc))}", icon=":material/edit_calendar:")
+            return start
+        scenario = picked
+    # `upload` stays: the file still in the uploader was put in the table already. The new
+    # version gives a fresh editor below, so no rerun is needed.
+    shown = what_if.WhatIf(owner=start.owner, version=start.version + 1, table=table,
+                           upload=start.upload, scenario=scenario)
+    state.put(state.WHATIF, shown)
+    return shown
+
+
+def _keep_scenario(result: Any, start: what_if.WhatIf, values: pd.DataFrame,
+                   scenario: pd.DataFrame) -> None:
+    """Save the scenario with the run (under the shown saved scenario's name by default), or
+    download it."""
     from lstm_core.report import safe_filename
 
     run_id = state.get(state.RUN_ID)
     c = st.columns([2, 1, 1], vertical_alignment="bottom")
-    name = c[0].text_input("Scenario name", value="Scenario", key="scenario_name",
-                           max_chars=80)
+    name = c[0].text_input("Scenario name", value=start.scenario or "Scenario",
+                           key=f"scenario_name:{start.scenario or ''}", max_chars=80)
     table = what_if.scenario_table(result, values, scenario)
     c[2].download_button(
         "Scenario (CSV)", to_safe_csv(table), file_name=safe_filename(f"{name} scenario", ".csv"),
@@ -437,15 +517,33 @@ def _save_scenario(run_id: str, name: str, values: pd.DataFrame, scenario: pd.Da
 
 
 def _future_drivers_used(result: Any) -> None:
-    """A reopened run: the future values it forecast with; the what-if needs its networks."""
+    """A reopened run: the future values it forecast with, and its networks to load for a
+    what-if."""
     if result.drivers.future is not None:
         with st.expander("Future drivers used"):
             st.dataframe(what_if.editor_table(result, state.get(state.ASSUMED)), hide_index=True,
                          key="future_drivers_used")
-    st.info("The what-if needs this run's trained networks, which a reopened run does not load: "
-            "train it again on the Train page (same data, settings and seed give the same "
-            "numbers), or run `python -m lstm_core forecast FILE --from-run RUN_ID --future "
-            "FUTURE.csv`.", icon=":material/info:")
+    run_id = state.get(state.RUN_ID)
+    if run_id is None or state.get(state.PANEL_RESULT) is not None:
+        st.info("The what-if needs this run's trained networks: train it again on the Train "
+                "page.", icon=":material/info:")
+        return
+    with st.container(border=True):
+        st.markdown("**What-if**: change the future values and see the forecast they give, "
+                    "from this run's trained networks (no retraining).")
+        if st.button("Load the networks for a what-if", icon=":material/model_training:",
+                     type="primary", key="load_networks"):
+            try:
+                with st.spinner("Loading this run's networks from its bundle..."):
+                    load_networks(run_id)
+            except BundleError as exc:
+                st.error(f"The networks could not be loaded: {md_escape(str(exc))}",
+                         icon=":material/error:")
+            else:
+                st.rerun()
+        st.caption("Loading takes a few seconds the first time; each scenario then takes "
+                   "milliseconds. From a terminal: `python -m lstm_core forecast FILE --from-run "
+                   "RUN_ID --future FUTURE.csv`.")
 
 
 def _saved_scenarios(result: Any) -> None:

@@ -93,6 +93,7 @@ def _one_run(store: RunStore, run: RunInfo) -> None:
             st.session_state.pop("_confirm_delete", None)
             if state.get(state.RUN_ID) == run.id:
                 state.put(state.RUN_ID, None)
+                state.put(state.RUN_NETWORKS, None)
             st.rerun()
         if no.button("Keep it"):
             st.session_state.pop("_confirm_delete", None)

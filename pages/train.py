@@ -258,6 +258,7 @@ def _adopt(job: TrainingJob) -> None:
     state.put(state.RUN_ID, run_id)
     state.put(state.RUN_NAME, name)
     state.put(state.RUN_MANIFEST, None)
+    state.put(state.RUN_NETWORKS, None)  # a reopened run's networks, now not the current run's
     if "series" not in job.meta:  # a run of one series
         state.put(state.PANEL_RESULT, None)
         state.put(state.RESULT, job.result)

@@ -180,7 +180,8 @@ def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: Ap
     assert "The scenario's total over the next 12 months is" in texts
     assert "against the original forecast's" in texts
     assert "1 future value changed; redrawn from the trained networks in" in texts
-    trained.text_input(key="scenario_name").set_value(f"promo in {row}").run()
+    [name] = [t for t in trained.text_input if t.label == "Scenario name"]
+    name.set_value(f"promo in {row}").run()
     _button(trained, "Save scenario").click().run()
     _ok(trained)
     run_id, records = trained.session_state["scenarios"]
@@ -196,7 +197,7 @@ def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: Ap
 def test_an_uploaded_future_with_a_gap_names_the_column_and_the_date(trained: AppTest):
     dates = pd.date_range("2024-01-01", periods=FUTURE, freq="MS")
     rows = ["date,promo"] + [f"{d.date()},{'' if i == 4 else 0}" for i, d in enumerate(dates)]
-    uploader = trained.file_uploader(key=f"future_upload:{trained.session_state['run_id']}")
+    [uploader] = [u for u in trained.file_uploader if u.label == "Or upload future values"]
     uploader.set_value(("plan.csv", ("\n".join(rows) + "\n").encode(), "text/csv")).run()
     _ok(trained)
     assert ("Missing future values for column 'promo' on 2024-05-01" in _errors(trained))
@@ -246,22 +247,118 @@ def test_the_backtest_scores_the_lstm_without_drivers_and_says_whether_they_help
     assert "LSTM without drivers" in table.columns
 
 
-def test_a_reopened_run_lists_its_drivers_and_scenarios_and_says_how_to_what_if(
+def _reopen(at: AppTest) -> str:
+    """Open the session's run again from the Runs page (on the Forecast page); its id."""
+    run_id = at.session_state["run_id"]
+    at.switch_page("pages/runs.py").run()
+    at.multiselect(key="runs_pick").set_value([run_id]).run()
+    _button(at, "Open on the Forecast page").click().run()
+    at.switch_page("pages/forecast.py").run()  # AppTest's next runs stay on this page
+    _ok(at)
+    assert at.session_state["run_networks"] is None  # opening a run drops any loaded networks
+    return run_id
+
+
+def _saved_scenario_row(at: AppTest) -> tuple[str, int]:
+    """The scenario the what-if test saved: its name and the future row it set to 1."""
+    [record] = at.session_state["result"].scenarios
+    return record["name"], int(record["name"].split()[-1])
+
+
+def test_a_reopened_run_lists_its_drivers_and_scenarios_and_offers_its_networks(
         trained: AppTest):
-    run_id = trained.session_state["run_id"]
-    trained.switch_page("pages/runs.py").run()
-    trained.multiselect(key="runs_pick").set_value([run_id]).run()
-    _button(trained, "Open on the Forecast page").click().run()
-    _ok(trained)
+    _reopen(trained)
     result = trained.session_state["result"]
     assert type(result).__name__ == "PresentedRun" and result.drivers is not None
-    assert not trained.data_editor  # no networks: no what-if editor
+    assert not trained.data_editor  # networks not loaded yet: no what-if editor
     used = next(d.value for d in trained.dataframe if "promo" in d.value.columns)
     assert used["promo"].tolist() == result.drivers.future["promo"].tolist()
+    _button(trained, "Load the networks for a what-if")
     texts = _texts(trained)
-    assert "The what-if needs this run's trained networks" in texts
+    assert "takes a few seconds the first time" in texts
     assert "--from-run" in texts
     assert "LSTM without drivers" in next(
         d.value for d in trained.dataframe if "MASE" in d.value.columns).index
     saved = [e for e in trained.expander if e.label.startswith("Saved scenarios")]
     assert saved and saved[0].label == "Saved scenarios (1)"
+
+
+def test_a_reopened_run_loads_its_networks_and_forecasts_a_scenario(trained: AppTest):
+    from ui.drivers import bundle_forecaster, scenario_values
+
+    run_id = _reopen(trained)
+    _button(trained, "Load the networks for a what-if").click().run()
+    _ok(trained)
+    networks = trained.session_state["run_networks"]
+    assert networks is not None, (_errors(trained), _texts(trained)[-2000:])
+    assert networks.run_id == run_id and len(networks.models) == 1
+    assert "its 1 trained network was loaded from its bundle in" in _texts(trained)
+    result = trained.session_state["result"]
+    [editor] = trained.data_editor
+    assert editor.value["promo"].tolist() == result.drivers.future["promo"].tolist()
+    # The run's own future values, forecast again from the bundle, give its saved forecast.
+    values, _ = scenario_values(result, editor.value)
+    again = bundle_forecaster(result, networks)(values)
+    np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-4)
+
+    row = int(np.flatnonzero(editor.value["promo"].to_numpy() == 0)[-1])
+    trained.session_state[editor.key] = {"edited_rows": {row: {"promo": 1}}, "added_rows": [],
+                                         "deleted_rows": []}
+    trained.run()
+    _ok(trained)
+    texts = _texts(trained)
+    assert "The scenario's total over the next 12 months is" in texts
+    assert "1 future value changed; redrawn from the trained networks in" in texts
+    original = float(result.future["forecast"].sum())
+    assert f"against the original forecast's {original:,.0f}." in texts
+    _button(trained, "Save scenario")  # a reopened run saves scenarios like a fresh one
+    assert trained.session_state["run_networks"] is networks  # kept across reruns
+
+
+def test_a_saved_scenario_is_shown_again_on_a_reopened_run(trained: AppTest):
+    _reopen(trained)
+    name, row = _saved_scenario_row(trained)
+    _button(trained, "Load the networks for a what-if").click().run()
+    [pick] = [b for b in trained.selectbox if b.label == "Show a saved scenario"]
+    pick.set_value(name).run()
+    _button(trained, "Show in the table").click().run()
+    _ok(trained)
+    [editor] = trained.data_editor
+    assert editor.value["promo"].iloc[row] == 1.0
+    texts = _texts(trained)
+    assert f"Showing the saved scenario '{name}'." in texts
+    assert "The scenario's total over the next 12 months is" in texts
+    [record] = trained.session_state["result"].scenarios
+    saved = pd.DataFrame(record["forecast"])["forecast"].sum()
+    assert f"The scenario's total over the next 12 months is {saved:,.0f}" in texts
+    [name_input] = [t for t in trained.text_input if t.label == "Scenario name"]
+    assert name_input.value == name  # saving again replaces it
+
+
+def test_a_reopened_runs_what_if_names_a_missing_value(trained: AppTest):
+    run_id = _reopen(trained)
+    _button(trained, "Load the networks for a what-if").click().run()
+    [editor] = trained.data_editor
+    trained.session_state[editor.key] = {"edited_rows": {3: {"promo": None}}, "added_rows": [],
+                                         "deleted_rows": []}
+    trained.run()
+    _ok(trained)
+    assert "Missing future values for column 'promo' on 2024-04-01" in _errors(trained)
+    assert trained.session_state["run_id"] == run_id
+
+
+def test_a_bundle_that_cannot_be_loaded_says_why(trained: AppTest, monkeypatch):
+    from lstm_core.errors import BundleError
+    from lstm_core.runs import RunStore
+
+    message = "The bundle file of run 'x' is missing from /nowhere; delete the run."
+
+    def broken(self, run_id):
+        raise BundleError(message)
+
+    _reopen(trained)
+    monkeypatch.setattr(RunStore, "get", broken)
+    _button(trained, "Load the networks for a what-if").click().run()
+    _ok(trained)
+    assert message in _errors(trained)
+    assert trained.session_state["run_networks"] is None and not trained.data_editor

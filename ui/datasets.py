@@ -182,6 +182,7 @@ def forget_results() -> None:
     state.put(state.PANEL_RESULT, None)
     state.put(state.ASSUMED, None)
     state.put(state.SCENARIOS, None)
+    state.put(state.RUN_NETWORKS, None)
     search = state.get(state.SEARCH_JOB)
     if search is not None:
         search.stop()  # a search of the old series is of no use to the new one

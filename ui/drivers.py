@@ -2,13 +2,14 @@
 
 Pure helpers (no Streamlit calls): the Data, Train, Forecast and Backtest pages draw what these
 return. The engine decides everything about drivers (`lstm_core.drivers`,
-`lstm_core.driver_inputs`, `lstm_core.pipeline.scenario_future`); this module only turns its
-objects into tables, sentences and figures.
+`lstm_core.driver_inputs`, `lstm_core.pipeline.scenario_future` / `forecast_from_models`); this
+module only turns its objects into tables, sentences, figures and "forecast this scenario"
+callables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
                    "onehot": "One-hot (one 0/1 column per month, weekday, ...)"}
 ASSUMED_COLUMN = "assumed"
 SCENARIO_COLOUR = "#7048e8"
+ORIGINAL_CHOICE = "The run's own future values"
 NO_DRIVERS_COLOUR = "#495057"
 
 
@@ -126,20 +128,70 @@ class WhatIf:
     """What the Forecast page's future-values editor starts from.
 
     Attributes:
-        owner: the run it belongs to (a run id, or "result:<id>" for an unsaved run).
-        version: bumped when an uploaded file replaces the table, so a fresh editor shows it.
+        owner: the result it belongs to ("<run id or 'result'>:<id of the result object>").
+        version: bumped whenever the table is replaced (an upload, a saved scenario, another
+            run), so a fresh editor shows it.
         table: `editor_table`'s columns: time, one per known-ahead driver, `assumed`.
-        upload: the file id of the upload that gave the table (None: the run's own values).
+        upload: the file id of the last upload put in the table (each file is put in once;
+            None: no upload yet).
+        scenario: the name of the saved scenario that gave the table (None: not a saved one).
     """
 
     owner: str
     version: int
     table: pd.DataFrame = field(repr=False)
     upload: str | None = None
+    scenario: str | None = None
 
     @property
     def editor_key(self) -> str:
         return f"future_editor:{self.owner}:{self.version}"
+
+
+Forecaster = Callable[[pd.DataFrame], pd.DataFrame]
+"""Forecast a scenario: checked future values (`scenario_values`) -> `date|step, forecast, lower,
+upper`; raises `DataError` with the engine's message."""
+
+
+@dataclass(frozen=True)
+class RunNetworks:
+    """A reopened run's trained networks, loaded from its bundle for the what-if.
+
+    Attributes:
+        run_id: the run they were loaded from.
+        models: the ensemble members (Keras models).
+        recipe: the bundle manifest's `transform` entry (the saved recipe).
+        seconds: how long loading the bundle took.
+    """
+
+    run_id: str
+    models: tuple[Any, ...] = field(repr=False)
+    recipe: Mapping[str, Any] = field(repr=False)
+    seconds: float = 0.0
+
+
+def trained_forecaster(result: Any) -> Forecaster:
+    """Scenarios of a run trained in this session (`ForecastResult` with its networks)."""
+
+    def forecast(values: pd.DataFrame) -> pd.DataFrame:
+        from lstm_core.pipeline import scenario_future
+
+        return scenario_future(result, values)
+
+    return forecast
+
+
+def bundle_forecaster(run: Any, networks: RunNetworks) -> Forecaster:
+    """Scenarios of a reopened run (`PresentedRun`) with the networks loaded from its bundle:
+    the same last window, the run's driver history, the scenario's future values."""
+
+    def forecast(values: pd.DataFrame) -> pd.DataFrame:
+        from lstm_core.pipeline import forecast_from_models
+
+        return forecast_from_models(run.series, list(networks.models), networks.recipe,
+                                    drivers=run.drivers.with_future(values))
+
+    return forecast
 
 
 def time_column(result: Any) -> str:
@@ -187,6 +239,17 @@ def uploaded_table(result: Any, values: pd.DataFrame) -> pd.DataFrame:
         table[name] = values[name].to_numpy(dtype=float)
     table[ASSUMED_COLUMN] = ""
     return table
+
+
+def saved_editor_table(result: Any, record: Mapping[str, Any]) -> pd.DataFrame:
+    """A saved scenario's future values as an editor table, checked against the run's horizon.
+
+    Raises:
+        DataError: `check_future`'s message (a value missing for a column and date).
+    """
+    table = saved_table(record).drop(columns=["forecast", "lower", "upper"], errors="ignore")
+    values, _notes = scenario_values(result, table)
+    return uploaded_table(result, values)
 
 
 def scenario_values(result: Any, edited: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -295,9 +358,13 @@ __all__ = [
     "ASSUMED_COLUMN",
     "ENCODING_LABELS",
     "KIND_LABELS",
+    "ORIGINAL_CHOICE",
+    "Forecaster",
+    "RunNetworks",
     "add_no_drivers_line",
     "assumed_labels",
     "assumed_sentence",
+    "bundle_forecaster",
     "changed_cells",
     "difference_sentence",
     "driver_candidates",
@@ -305,10 +372,12 @@ __all__ = [
     "editor_table",
     "holdout_verdict",
     "is_original",
+    "saved_editor_table",
     "saved_table",
     "scenario_figure",
     "scenario_table",
     "scenario_values",
     "time_column",
+    "trained_forecaster",
     "uploaded_table",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from lstm_core.data import Dataset
@@ -10,6 +11,7 @@ from lstm_core.run_record import PresentedRun, is_panel
 from lstm_core.run_record import record_run as _record
 from lstm_core.runs import RunStore
 from ui import state
+from ui.drivers import RunNetworks
 
 
 def record_run(result: Any, dataset: Dataset) -> tuple[str, str]:
@@ -24,6 +26,7 @@ def open_run(run_id: str, series: str | None = None) -> PresentedRun:
     becomes `state.PANEL_RESULT`.
     """
     manifest = RunStore().manifest(run_id)
+    state.put(state.RUN_NETWORKS, None)  # another run's networks are of no use to this one
     if is_panel(manifest):
         from ui.panels import PanelRun, pick_series
 
@@ -45,3 +48,18 @@ def open_run(run_id: str, series: str | None = None) -> PresentedRun:
     state.put(state.RUN_NAME, presented.name)
     state.put(state.RUN_MANIFEST, manifest)
     return presented
+
+
+def load_networks(run_id: str) -> RunNetworks:
+    """Load a reopened run's networks from its bundle for the what-if (`state.RUN_NETWORKS`).
+
+    Raises:
+        BundleError: the run or its bundle is missing or damaged (the store's message).
+    """
+    started = time.perf_counter()
+    models, manifest = RunStore().get(run_id)
+    networks = RunNetworks(run_id=run_id, models=tuple(models),
+                           recipe=dict(manifest.get("transform") or {}),
+                           seconds=time.perf_counter() - started)
+    state.put(state.RUN_NETWORKS, networks)
+    return networks

@@ -45,6 +45,8 @@ ASSUMED = "assumed"  # dict[str, list[str]] | None: per known-ahead column, the 
 # (ISO) whose value was assumed from a season earlier, for RESULT (Train and Forecast pages)
 SCENARIOS = "scenarios"  # tuple[str, list[dict]] | None: (run id, the scenarios saved with it)
 WHATIF = "whatif"  # ui.drivers.WhatIf | None: what the Forecast page's future editor starts from
+RUN_NETWORKS = "run_networks"  # ui.drivers.RunNetworks | None: a reopened run's networks, loaded
+# from its bundle for the what-if (dropped when another run is opened, trained or new data loaded)
 
 _DEFAULTS: dict[str, Any] = {
     DATASET: None,
@@ -80,6 +82,7 @@ _DEFAULTS: dict[str, Any] = {
     ASSUMED: None,
     SCENARIOS: None,
     WHATIF: None,
+    RUN_NETWORKS: None,
 }
 
 
