@@ -353,6 +353,17 @@ def _editor(result: Any, start: what_if.WhatIf) -> pd.DataFrame:
                           num_rows="fixed", column_config=config, width="stretch")
 
 
+def _rerun_section() -> None:
+    """Redraw the what-if section; a whole-page run (Streamlit refuses a fragment rerun outside
+    the fragment's own reruns) redraws the page instead."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun()
+
+
 def _upload(result: Any, start: what_if.WhatIf) -> None:
     """An uploaded CSV of future values replaces the table once it is valid."""
     from lstm_core.data import read_table
@@ -378,7 +389,7 @@ def _upload(result: Any, start: what_if.WhatIf) -> None:
         state.put(state.WHATIF, what_if.WhatIf(
             owner=start.owner, version=start.version + 1,
             table=what_if.uploaded_table(result, values), upload=uploaded.file_id))
-        st.rerun(scope="fragment")
+        _rerun_section()
 
 
 @st.fragment
