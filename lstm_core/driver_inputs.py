@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_core.drivers import (
+    CALENDAR_NEEDS_DATES,
     DriverData,
     DriverScaler,
     DriverSet,
@@ -128,10 +129,7 @@ def feature_frame(
                      else np.full(len(index), np.nan))
     if spec.calendar or spec.holidays:
         if not isinstance(index, pd.DatetimeIndex):
-            raise DataError(
-                "Calendar and holiday drivers need dates, and this series has none (the row "
-                "order is the time axis); choose the date column or switch them off."
-            )
+            raise DataError(CALENDAR_NEEDS_DATES)
     if spec.calendar:
         calendar = calendar_features(pd.DatetimeIndex(index), freq, spec.encoding)
         for name in calendar.columns:

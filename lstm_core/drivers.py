@@ -43,6 +43,11 @@ Encoding = Literal["cyclic", "onehot"]
 DRIVER_KINDS: tuple[str, ...] = ("known", "observed")
 ENCODINGS: tuple[str, ...] = ("cyclic", "onehot")
 DRIVERS_VERSION = 1
+# The one refusal of calendar or holiday drivers on a series without dates.
+CALENDAR_NEEDS_DATES = (
+    "Calendar and holiday drivers need dates, and this series has none (the row order is the "
+    "time axis); choose the date column, or leave out the calendar and holidays."
+)
 
 # Cells read as yes (1) or no (0), compared in lower case after stripping.
 YES_TOKENS = frozenset({"yes", "y", "true", "1"})
@@ -1059,6 +1064,7 @@ def prefill_future(
 
 
 __all__ = [
+    "CALENDAR_NEEDS_DATES",
     "DRIVERS_VERSION",
     "DRIVER_KINDS",
     "ENCODINGS",

@@ -109,7 +109,8 @@ def test_gaps_at_the_edges_take_the_nearest_value() -> None:
     assert loaded.notes == (
         "2 missing values of 'promo' were filled (copied from the previous value; at the "
         "start, from the next one).",
-        "2 missing values of 'price' were filled (interpolated in time).",
+        "2 missing values of 'price' were filled (copied from the previous value; at the "
+        "start, from the next one).",  # observed: never interpolated from a later value
     )
 
 
@@ -137,7 +138,8 @@ def test_dates_off_the_grid_are_averaged_into_their_slot_as_the_series_is() -> N
                          DriverSet(drivers=(Driver("temp", "observed"),)))
     series = loaded.dataset.series
     assert series.index.freq == "h" and len(series) == 9
-    _assert_history(loaded, {"temp": [0, 1, 2, 3 + 1 / 6, 4, 5, 6, 7, 8]})
+    # 07:00 has no row: an observed driver's gap is copied from 06:00, never interpolated
+    _assert_history(loaded, {"temp": [0, 1, 2, 3 + 1 / 6, 4, 5, 6, 6, 8]})
 
 
 # ---------------------------------------------------------------- the future rows
@@ -277,8 +279,8 @@ def test_calendar_and_holidays_need_dates(spec: DriverSet) -> None:
     with pytest.raises(DataError) as caught:
         load_driven(_csv(HISTORY), "shop.csv", spec, use_dates=False)
     assert str(caught.value) == (
-        "Calendar and holiday drivers need dates, and this file has none (the row order is the "
-        "time axis); choose the date column or switch them off."
+        "Calendar and holiday drivers need dates, and this series has none (the row order is the "
+        "time axis); choose the date column, or leave out the calendar and holidays."
     )
     loaded = load_driven(_csv(HISTORY), "shop.csv", spec)  # with dates they are the engine's
     assert loaded.drivers.history.shape == (4, 0)
@@ -337,3 +339,24 @@ def test_no_drivers_gives_exactly_load_dataset(path: Path) -> None:
     _assert_same_dataset(loaded.dataset, expected)
     assert loaded.drivers.history.shape == (len(expected.series), 0)
     assert loaded.drivers.future is None and loaded.notes == ()
+
+
+def test_rows_without_dates_after_the_last_value_never_misalign_the_drivers() -> None:
+    rows = "".join(f"{100 + i},{i % 2},{20 + i}\n" for i in range(8))
+    text = "sales,promo,temp\n" + rows + ",1,\n,,\n"
+    loaded = load_driven(_csv(text), "rows.csv",
+                         DriverSet(drivers=(Driver("temp", "observed"),)))
+    assert len(loaded.dataset.series) == 8
+    _assert_history(loaded, {"temp": [20 + i for i in range(8)]})
+    noted = "sales,promo,note\n" + "".join(f"{100 + i},{i % 2},x\n" for i in range(8)) + ",,late\n"
+    loaded = load_driven(_csv(noted), "rows.csv", DriverSet(drivers=(Driver("promo", "known"),)))
+    assert len(loaded.dataset.series) == 8 and len(loaded.drivers.history) == 8
+
+
+def test_an_observed_drivers_gap_is_never_filled_from_a_later_value() -> None:
+    text = ("date,sales,temp\n2023-01-01,100,10\n2023-02-01,110,12\n2023-03-01,120,\n"
+            "2023-04-01,130,99\n")
+    loaded = load_driven(_csv(text), "shop.csv", DriverSet(drivers=(Driver("temp", "observed"),)))
+    _assert_history(loaded, {"temp": [10, 12, 12, 99]})  # copied forward, not interpolated
+    assert loaded.notes == (
+        "1 missing value of 'temp' was filled (copied from the previous value).",)

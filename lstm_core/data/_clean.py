@@ -160,7 +160,7 @@ def clean_rows(
     else:
         dates = None
         undated = np.zeros(rows_read, dtype=bool)
-    trailing = _trailing_rows(values, dates, blank | undated)
+    trailing = trailing_rows(values, dates, blank | undated)
     dropped = blank | undated | trailing
     rows_dropped = int(dropped.sum())
     if undated.any():
@@ -271,7 +271,7 @@ def clean_rows(
 # ---------------------------------------------------------------- steps
 
 
-def _trailing_rows(
+def trailing_rows(
     values: np.ndarray, dates: pd.DatetimeIndex | None, dropped: np.ndarray
 ) -> np.ndarray:
     """Rows after the last one with a value (in time order; row order without dates): they are

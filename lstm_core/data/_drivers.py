@@ -23,7 +23,7 @@ import pandas as pd
 # `lstm_core.drivers` reads cells with this package's helpers, so it may still be loading when
 # this module is: its names are looked up when called, not imported.
 import lstm_core.drivers as driver_lib
-from lstm_core.data._clean import blank_rows, off_grid, row_dates, to_series
+from lstm_core.data._clean import blank_rows, off_grid, row_dates, to_series, trailing_rows
 from lstm_core.data._columns import detect_columns, is_counter, parse_numbers
 from lstm_core.data._model import ColumnChoice, Dataset, FillPolicy
 from lstm_core.data._panel import frequency_words
@@ -32,12 +32,6 @@ from lstm_core.errors import DataError
 
 if TYPE_CHECKING:
     from lstm_core.drivers import DriverData, DriverSet
-
-MSG_CALENDAR_NO_DATES = (
-    "Calendar and holiday drivers need dates, and this file has none (the row order is the time "
-    "axis); choose the date column or switch them off."
-)
-
 
 @dataclass(frozen=True)
 class DrivenDataset:
@@ -103,7 +97,10 @@ def load_driven(
                                dates=None if dates is None else dates[~future])
     dataset = Dataset(name=PurePath(filename).stem or "data", series=series, report=report,
                       choice=choice)
-    kept = ~future & (~blank if dates is None else np.asarray(dates.notna()))
+    if dates is None:  # the rows cleaning keeps, in order: not blank, not after the last value
+        kept = ~future & ~blank & ~trailing_rows(values, None, blank | future)
+    else:
+        kept = ~future & np.asarray(dates.notna())
     cells = _read_drivers(frame, drivers, kept | future)
     history, filled = _history(cells, drivers, dates, kept, series.index)
     ahead, ahead_notes = _future(cells, drivers, dates, future, series)
@@ -137,7 +134,7 @@ def _choose_columns(
         choice = replace(choice, date_column=None, dayfirst=None)
     drivers.check(choice.value_column, choice.columns)
     if (drivers.calendar or drivers.holidays) and choice.date_column is None:
-        raise DataError(MSG_CALENDAR_NO_DATES)
+        raise DataError(driver_lib.CALENDAR_NEEDS_DATES)
     return choice, notes
 
 
@@ -221,7 +218,7 @@ def _history(
         rows = _on_series_index(rows.set_axis(dates[kept]), index)
     notes: list[str] = []
     for name in drivers.names:
-        rows[name], note = _fill_gaps(rows[name])
+        rows[name], note = _fill_gaps(rows[name], observed=name in drivers.observed)
         if note:
             notes.append(note)
     return rows, notes
@@ -236,13 +233,15 @@ def _on_series_index(rows: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFram
     return merged.reindex(index)
 
 
-def _fill_gaps(column: pd.Series) -> tuple[pd.Series, str | None]:
-    """Fill a driver's gaps: a 0/1 column by the previous value (the next one before its first),
-    another by linear interpolation in position (the nearest value at the edges)."""
+def _fill_gaps(column: pd.Series, observed: bool = False) -> tuple[pd.Series, str | None]:
+    """Fill a driver's gaps: a 0/1 column, or an observed one, by the previous value (the next
+    one before its first); another by linear interpolation in position (the nearest value at the
+    edges). An observed driver is never filled from a later value inside the series: a window
+    would then read a value from its own forecast steps."""
     missing = int(column.isna().sum())
     if not missing:
         return column, None
-    if column.dropna().isin((0.0, 1.0)).all():
+    if observed or column.dropna().isin((0.0, 1.0)).all():
         filled = column.ffill().bfill()
         how = "copied from the previous value"
         if np.isnan(column.iloc[0]):
