@@ -28,11 +28,11 @@ from lstm_core.config import Settings
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.executor import Executor, TaskContext, default_executor
 from lstm_core.plan import make_plan, required_points
+from lstm_core.scoreboard import NO_DRIVERS as PLAIN
+from lstm_core.scoreboard import NO_DRIVERS_COLUMN
 
 BASELINES = ("naive", "seasonal_naive", "ets")
 MODELS = ("lstm", *BASELINES)
-# With drivers, the same LSTM trained without them is scored beside the others.
-PLAIN = "lstm_no_drivers"
 LABELS = {"lstm": "LSTM", "naive": "naive", "seasonal_naive": "seasonal naive", "ets": "ETS",
           PLAIN: "the LSTM without drivers"}
 MAX_ORIGINS = 50
@@ -304,8 +304,8 @@ def _assemble(
         for name in BASELINES:
             forecast = out["baselines"].get(name)
             part[name] = np.full(horizon, np.nan) if forecast is None else forecast
-        if "no_drivers" in future.columns:
-            part[PLAIN] = future["no_drivers"].to_numpy()
+        if NO_DRIVERS_COLUMN in future.columns:
+            part[PLAIN] = future[NO_DRIVERS_COLUMN].to_numpy()
         parts.append(part)
         insample = values[:cut]
         row: dict[str, Any] = {"cutoff": series.index[cut - 1]}

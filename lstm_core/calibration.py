@@ -77,7 +77,9 @@ def calibrate_on(
             f"There are only {count} calibration errors, so the interval reaches the largest "
             "error seen there: a cautious interval; treat its level as indicative."
         )
-    elif not ev.conformal_is_exact(count, used):
+    elif not ev.conformal_is_exact(max(1, count // recipe.horizon), level):
+        # The pooled errors overlap (a j-step error shares j - 1 steps with its neighbours'):
+        # about one independent error per horizon-long stretch is what the guarantee can count.
         notes.append("There are too few calibration points for the interval's level to be "
                      "guaranteed; treat the interval as indicative.")
     return half, notes

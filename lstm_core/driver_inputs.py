@@ -2,8 +2,8 @@
 
 A window of the target gets extra input channels (`X: (n, input_length, 1 + channels)`):
 
-- the *past* of every driver column at the window's own time steps: the chosen file columns
-  (known ahead and observed alike) and the holiday feature;
+- the *past* of every feature column at the window's own time steps: the chosen file columns
+  (known ahead and observed alike), the calendar's and the holiday feature;
 - the *forecast steps'* values of the columns known ahead (the known-ahead file columns, the
   calendar features and the holiday feature), `horizon` values per column, the same at every
   time step of the window, so the network's final state holds what is planned for the steps it
@@ -36,12 +36,13 @@ from lstm_core.drivers import (
     DriverData,
     DriverScaler,
     DriverSet,
+    calendar_columns,
     calendar_features,
     check_future,
     holiday_feature,
     prefill_future,
 )
-from lstm_core.errors import BundleError, DataError
+from lstm_core.errors import BundleError, DataError, SettingsError
 
 HOLIDAY_COLUMN = "holiday"
 
@@ -155,6 +156,7 @@ def fit_inputs(
         season: the plan's season (differences at that lag; 1 or None: first differences).
     """
     spec = drivers.spec
+    _check_built_in(spec, freq)
     frame = feature_frame(spec, drivers.history, index, freq)
     columns = tuple(str(c) for c in frame.columns)
     calendar = [c for c in columns if c not in spec.names and c != HOLIDAY_COLUMN]
@@ -185,6 +187,29 @@ def effect_words(inputs: DriverInputs, transform: str) -> list[str]:
             words.append(f"{label} {'adds' if per_unit >= 0 else 'takes off'} about "
                          f"{abs(per_unit):,.3g}")
     return words
+
+
+def _check_built_in(spec: DriverSet, freq: str | None) -> None:
+    """Refuse a calendar with nothing to add, and a file column named like a built-in feature
+    (it would be silently replaced)."""
+    from lstm_core.data import frequency_words
+
+    built_in: tuple[str, ...] = ()
+    if spec.calendar and freq is not None:
+        built_in = calendar_columns(freq, spec.encoding)
+        if not built_in:
+            raise SettingsError(
+                f"The series is {frequency_words(freq)}, so the calendar has nothing to add "
+                "(it gives month, quarter, week, weekday or hour); leave out the calendar."
+            )
+    if spec.holidays:
+        built_in += (HOLIDAY_COLUMN,)
+    clash = [name for name in spec.names if name in built_in]
+    if clash:
+        raise SettingsError(
+            f"The column '{clash[0]}' has the name of a built-in driver (the calendar's or the "
+            "public holidays'); rename it in the file, or leave out the built-in one."
+        )
 
 
 def fit_effect(x: np.ndarray, z: np.ndarray, lag: int, ridge: float = 1e-3) -> np.ndarray:
@@ -309,23 +334,26 @@ def driver_matrix(
 
 def future_values(
     drivers: DriverData, future_index: pd.Index, *, time_column: str = "date"
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The known-ahead columns' values for the forecast steps, checked.
+
+    Returns:
+        `(values, notes)`: the values on `future_index`, and what was given but not used
+        (other columns, later dates).
 
     Raises:
         DataError: a column or date without a value (`check_future`'s message, naming both).
     """
     known = list(drivers.spec.known)
     if not known:
-        return pd.DataFrame(index=future_index)
+        return pd.DataFrame(index=future_index), ()
     given = drivers.future
     if given is None:
         given = pd.DataFrame(columns=known)
     table = given.copy()
     table.insert(0, time_column, list(table.index))
-    values, _notes = check_future(table.reset_index(drop=True), known, future_index,
-                                  time_column=time_column)
-    return values
+    return check_future(table.reset_index(drop=True), known, future_index,
+                        time_column=time_column)
 
 
 def assume_future(

@@ -29,7 +29,7 @@ from lstm_core.i18n import (
     period_word,
     series_freq,
 )
-from lstm_core.scoreboard import BASELINES, baseline_words, best_baseline
+from lstm_core.scoreboard import BASELINES, NO_DRIVERS, baseline_words, best_baseline
 
 # Below this share of the last horizon's total, a change is "about the same".
 FLAT_SHARE = 0.02
@@ -151,10 +151,10 @@ def _drivers_scores(
     scores: Mapping[str, Mapping[str, float | None]], metric: str | None
 ) -> tuple[float, float] | None:
     """The LSTM's holdout score with and without its drivers, when it had drivers."""
-    if metric is None or "lstm_no_drivers" not in scores:
+    if metric is None or NO_DRIVERS not in scores:
         return None
     mine = (scores.get("lstm") or {}).get(metric)
-    theirs = (scores.get("lstm_no_drivers") or {}).get(metric)
+    theirs = (scores.get(NO_DRIVERS) or {}).get(metric)
     if mine is None or theirs is None or not (math.isfinite(mine) and math.isfinite(theirs)):
         return None
     return float(mine), float(theirs)

@@ -45,7 +45,7 @@ from lstm_core.drivers import DriverData
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import MIN_TRAIN_WINDOWS, Plan, make_plan
 from lstm_core.recipe import Recipe, choose_base, choose_shrink, transform_values
-from lstm_core.scoreboard import drivers_holdout_verdict
+from lstm_core.scoreboard import NO_DRIVERS, NO_DRIVERS_COLUMN, drivers_holdout_verdict
 
 # Above this many training windows, or this many window steps (windows x input length, what an
 # epoch costs), train on an evenly spaced subset (see `training_windows`). The step budget binds
@@ -55,11 +55,11 @@ MAX_TRAIN_WINDOWS = 1000
 MAX_TRAIN_STEPS = 50_000
 MODEL_NAME = "lstm"
 SCORE_MODELS = (MODEL_NAME, "naive", "seasonal_naive", "ets")
-# The same LSTM trained without the drivers, in the same run with the same seed: the scoreboard's
-# answer to "did the drivers help?".
-PLAIN_NAME = "lstm_no_drivers"
 
 OnEpoch = Callable[[int, dict[str, Any]], None]
+# Where known-ahead values come from, said after a message about a missing or unreadable one.
+FUTURE_VALUES_HINT = ("Give them as rows after the data (a date and the drivers, no value), or "
+                      "as a table of future values.")
 
 
 @dataclass(frozen=True)
@@ -213,13 +213,13 @@ def with_comparison(
     result: ForecastResult, without: ForecastResult, seconds: float
 ) -> ForecastResult:
     """A driven result with the same LSTM's numbers without drivers beside its own."""
-    scores = {MODEL_NAME: result.scores[MODEL_NAME], PLAIN_NAME: without.scores[MODEL_NAME],
+    scores = {MODEL_NAME: result.scores[MODEL_NAME], NO_DRIVERS: without.scores[MODEL_NAME],
               **{k: v for k, v in result.scores.items() if k != MODEL_NAME}}
     holdout = result.holdout.copy()
-    holdout.insert(holdout.columns.get_loc("upper") + 1, "no_drivers",
+    holdout.insert(holdout.columns.get_loc("upper") + 1, NO_DRIVERS_COLUMN,
                    without.holdout["forecast"].to_numpy())
     future = result.future.copy()
-    future["no_drivers"] = without.future["forecast"].to_numpy()
+    future[NO_DRIVERS_COLUMN] = without.future["forecast"].to_numpy()
     notes = list(result.notes)
     verdict = drivers_holdout_verdict(scores)
     if verdict:
@@ -269,7 +269,7 @@ def prepare_series(
     plan = make_plan(series, settings)
     inputs = matrix = None
     if drivers is not None and not drivers.spec.empty:
-        drivers = _with_future(series, drivers, plan.horizon, plan.time_column)
+        drivers, future_notes = _with_future(series, drivers, plan.horizon, plan.time_column)
         inputs = fit_inputs(drivers, series.index, plan.freq, plan.train_end,
                             transform_values(values, plan.transform), plan.season)
         matrix = driver_matrix(inputs, drivers, series.index, plan.freq,
@@ -282,25 +282,29 @@ def prepare_series(
                                                      model_units(recipe, values, matrix), matrix)
     notes = (*plan.notes, *(n for n in (note, window_note) if n))
     if drivers is not None:
-        notes += (_drivers_note(recipe),)
+        notes += (_drivers_note(recipe), *future_notes)
     return PreparedSeries(plan=plan, recipe=recipe, notes=notes, train_xy=train_xy,
                           val_xy=val_xy, drivers=drivers, matrix=matrix)
 
 
 def _with_future(
     series: pd.Series, drivers: DriverData, horizon: int, time_column: str
-) -> DriverData:
-    """The drivers with their future values checked for the horizon (before any training).
+) -> tuple[DriverData, tuple[str, ...]]:
+    """The drivers with their future values checked for the horizon (before any training), and
+    notes on what was given but not used.
 
     Raises:
         DataError: rows that do not match the series, or a missing future value (naming the
-            column and the date).
+            column and the date, and where such values come from).
     """
     if len(drivers.history) != len(series) or not drivers.history.index.equals(series.index):
         raise DataError("The drivers' rows do not match the series' dates; load the file again.")
     future_index = ev.future_index(series.index, horizon)
-    known = future_values(drivers, future_index, time_column=time_column)
-    return drivers.with_future(known if drivers.spec.known else None)
+    try:
+        known, notes = future_values(drivers, future_index, time_column=time_column)
+    except DataError as exc:
+        raise DataError(f"{exc} {FUTURE_VALUES_HINT}") from exc
+    return drivers.with_future(known if drivers.spec.known else None), notes
 
 
 def _drivers_note(recipe: Recipe) -> str:
@@ -766,9 +770,17 @@ def forecast_from_models(
                 + ", ".join(f"'{n}'" for n in recipe.drivers.spec.names or ("calendar",))
                 + "); give their values and the future values of the known-ahead ones."
             )
-        drivers = _with_future(series, DriverData(recipe.drivers.spec, drivers.history,
-                                                  drivers.future),
-                               trained, recipe.time_column)
+        try:
+            drivers, _notes = _with_future(
+                series, DriverData(recipe.drivers.spec, drivers.history, drivers.future),
+                trained, recipe.time_column)
+        except DataError as exc:
+            if steps == trained:
+                raise
+            raise DataError(
+                f"{exc} The run was trained for {trained} steps, and its networks read the "
+                "planned values of all of them even when fewer are forecast."
+            ) from exc
         matrix = driver_matrix(recipe.drivers, drivers, series.index, recipe.freq,
                                ev.future_index(series.index, trained))
     return future_frame(series, model_units(recipe, values, matrix), models, recipe, steps,

@@ -7,12 +7,16 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+# The same LSTM trained without the drivers, in the same run with the same seed: its name among
+# the scores, and the column of its forecasts in the holdout and future frames.
+NO_DRIVERS = "lstm_no_drivers"
+NO_DRIVERS_COLUMN = "no_drivers"
 MODEL_LABELS = {
     "lstm": "LSTM",
+    NO_DRIVERS: "LSTM without drivers",
     "naive": "Naive",
     "seasonal_naive": "Seasonal naive",
     "ets": "ETS",
-    "lstm_no_drivers": "LSTM without drivers",
 }
 # The baselines the LSTM is judged against ("LSTM without drivers" is not one of them).
 BASELINES = ("naive", "seasonal_naive", "ets")
@@ -107,7 +111,7 @@ def drivers_holdout_verdict(scores: Mapping[str, Mapping[str, float | None]]) ->
 
     Compares the LSTM's MASE (MAE when MASE is undefined) with the same LSTM's without drivers.
     """
-    plain = scores.get("lstm_no_drivers")
+    plain = scores.get(NO_DRIVERS)
     if not plain:
         return ""
     for metric in ("mase", "mae"):

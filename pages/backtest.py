@@ -18,6 +18,7 @@ from lstm_core.evaluation import to_safe_csv
 from lstm_core.panel import MODE_LABELS
 from lstm_core.plan import default_settings
 from lstm_core.runs import fingerprint
+from lstm_core.scoreboard import MODEL_LABELS
 from ui import state
 from ui.backtesting import (
     BacktestSource,
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 
 ensure_entrypoint()
 
-MODEL_LABELS = {"lstm": "LSTM", "lstm_no_drivers": "LSTM without drivers", "naive": "Naive",
-                "seasonal_naive": "Seasonal naive", "ets": "ETS"}
 
 
 def _source() -> BacktestSource | None:

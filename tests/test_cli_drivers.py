@@ -13,6 +13,8 @@ from lstm_core.cli import main
 
 TINY = ["--window", "24", "--units", "8", "--epochs", "30", "--patience", "0", "--seed", "3"]
 N, H = 96, 12
+HINT = ("Give them as rows after the data (a date and the drivers, no value), or as a table of "
+        "future values.")
 
 
 def _frame() -> pd.DataFrame:
@@ -96,9 +98,9 @@ def test_a_scenario_is_reforecast_from_the_saved_run(trained, files, tmp_path, c
 
 @pytest.mark.parametrize(("name", "message"), [
     ("short", "error: Missing future values for column 'promo' from 2024-06-01; the forecast "
-              "needs values up to 2024-12-01.\n"),
+              f"needs values up to 2024-12-01. {HINT}\n"),
     ("text", "error: The future value of 'promo' on 2024-01-01 is 'maybe', not a number; write "
-             "a number (or yes/no) in that cell.\n"),
+             f"a number (or yes/no) in that cell. {HINT}\n"),
 ])
 def test_bad_future_values_are_one_error_line(files, tmp_path, capsys, name, message):
     code = main(["forecast", str(files["history"]), "--drivers", "promo", "--horizon", str(H),
@@ -113,7 +115,7 @@ def test_no_future_values_at_all_is_one_error_line(files, tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err == (
         "error: Missing future values for column 'promo' from 2024-01-01; the forecast needs "
-        "values up to 2024-12-01.\n"
+        f"values up to 2024-12-01. {HINT}\n"
     )
 
 

@@ -84,9 +84,11 @@ def test_an_observed_driver_never_reads_future_values(result):
     other = driver_matrix(result.recipe.drivers, poisoned, SERIES.index, "MS", FUTURE_INDEX)
     origins = np.arange(30, 101)  # windows ending before the poisoned points
     np.testing.assert_array_equal(matrix.at(origins, 24, H), other.at(origins, 24, H))
-    # Observed values given for the future are never used: the forecast does not move.
-    future = DRIVERS.future.assign(temp=1e9)
-    np.testing.assert_array_equal(scenario_future(result, future)["forecast"],
+    # Observed values given for the future never enter the matrix, so no window reads them.
+    given = DriverData(SPEC, DRIVERS.history, DRIVERS.future.assign(temp=1e9))
+    future = driver_matrix(result.recipe.drivers, given, SERIES.index, "MS", FUTURE_INDEX)
+    assert np.isnan(future.values[N:, 1]).all() and not np.isnan(future.values[N:, 0]).any()
+    np.testing.assert_array_equal(scenario_future(result, given.future)["forecast"],
                                   result.future["forecast"])
 
 
@@ -108,7 +110,8 @@ def test_missing_future_values_are_named_before_training():
         run_forecast(SERIES, SMALL, drivers=short)
     assert str(caught.value) == (
         "Missing future values for column 'promo' from 2022-06-01; the forecast needs values "
-        "up to 2022-12-01."
+        "up to 2022-12-01. Give them as rows after the data (a date and the drivers, no value), "
+        "or as a table of future values."
     )
 
 
@@ -128,10 +131,16 @@ def test_the_effect_is_fitted_on_the_training_slice_only():
     assert effect[0] == pytest.approx(40, abs=3)
     z = SERIES.to_numpy().copy()
     z[80:] = 1e6  # after the training slice: must not matter
-    inputs = fit_inputs(DRIVERS, SERIES.index, "MS", 80, np.log(np.abs(z)), 12)
+    later = DRIVERS.history.copy()
+    later.iloc[80:] = [[0.0, 1e6]]  # neither the drivers' values after it
+    inputs = fit_inputs(DriverData(SPEC, later, DRIVERS.future), SERIES.index, "MS", 80,
+                        np.log(np.abs(z)), 12)
     clean = fit_inputs(DRIVERS, SERIES.index, "MS", 80, np.log(SERIES.to_numpy()), 12)
     assert inputs.effect == clean.effect
     assert inputs.scaler == clean.scaler
+    assert clean.scaler.mean[1] == pytest.approx(TEMP[:80].mean())  # the training slice's
+    moved = fit_inputs(DRIVERS, SERIES.index, "MS", 100, np.log(SERIES.to_numpy()), 12)
+    assert moved.scaler != clean.scaler  # a longer slice does move them
 
 
 def test_the_recipe_round_trips_with_its_drivers(result):
@@ -217,3 +226,36 @@ def test_the_holdout_verdict_is_one_rule():
     assert drivers_holdout_verdict(scores).startswith(
         "On the holdout the drivers helped: MAE 2.000")
     assert drivers_holdout_verdict({"lstm": {"mase": 1.0}}) == ""
+
+
+def test_a_calendar_on_yearly_data_and_a_column_named_like_a_built_in_are_refused():
+    from lstm_core.errors import SettingsError
+
+    yearly = pd.Series(SALES[:60], index=pd.date_range("1960-01-01", periods=60, freq="YS"))
+    settings = Settings(window=WindowConfig(8, 4), model=ModelConfig(units=4),
+                        train=TrainConfig(epochs=2, patience=0, seed=3), holdout=4)
+    data = DriverData(DriverSet(calendar=True), pd.DataFrame(index=yearly.index), None)
+    with pytest.raises(SettingsError) as caught:
+        run_forecast(yearly, settings, drivers=data)
+    assert str(caught.value) == (
+        "The series is yearly (YS-JAN), so the calendar has nothing to add (it gives month, "
+        "quarter, week, weekday or hour); leave out the calendar."
+    )
+    clash = DriverData(DriverSet((Driver("holiday", "known"),), holidays="TH"),
+                       DRIVERS.history.rename(columns={"promo": "holiday"})[["holiday"]],
+                       DRIVERS.future.rename(columns={"promo": "holiday"}))
+    with pytest.raises(SettingsError, match="The column 'holiday' has the name of a built-in"):
+        run_forecast(SERIES, SMALL, drivers=clash)
+
+
+def test_future_values_given_but_not_used_are_named():
+    future = DRIVERS.future.assign(extra=1.0)
+    result = run_forecast(SERIES, replace_epochs(SMALL, 2),
+                          drivers=DriverData(SPEC, DRIVERS.history, future))
+    assert "The future values' column 'extra' is not a driver and was not used." in result.notes
+
+
+def replace_epochs(settings: Settings, epochs: int) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, train=replace(settings.train, epochs=epochs))

@@ -22,7 +22,7 @@ from lstm_core.data import Dataset, read_table
 from lstm_core.drivers import DriverData, check_future, numeric_driver
 from lstm_core.errors import DataError
 from lstm_core.i18n import period_word, series_freq
-from lstm_core.scoreboard import drivers_holdout_verdict
+from lstm_core.scoreboard import NO_DRIVERS_COLUMN, drivers_holdout_verdict
 
 KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
 ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
@@ -345,10 +345,10 @@ def holdout_verdict(scores: Mapping[str, Any]) -> str:
 def add_no_drivers_line(fig: go.Figure, result: Any) -> None:
     """The same LSTM trained without drivers, on the holdout chart (when the run has it)."""
     frame = result.holdout
-    if "no_drivers" not in frame.columns or not frame["no_drivers"].notna().any():
+    if NO_DRIVERS_COLUMN not in frame.columns or not frame[NO_DRIVERS_COLUMN].notna().any():
         return
     column = "date" if "date" in frame.columns else "step"
-    fig.add_trace(go.Scatter(x=frame[column], y=frame["no_drivers"], mode="lines",
+    fig.add_trace(go.Scatter(x=frame[column], y=frame[NO_DRIVERS_COLUMN], mode="lines",
                              name="LSTM without drivers",
                              line={"color": NO_DRIVERS_COLOUR, "dash": "dash"}))
 

@@ -127,7 +127,7 @@ def add_driver_arguments(parser: argparse.ArgumentParser) -> None:
                        help="columns observed only (temperature): only their past is used")
     group.add_argument("--calendar", action="store_true",
                        help="add calendar drivers (month, day of week, hour)")
-    group.add_argument("--encoding", choices=("cyclic", "onehot"), default="cyclic",
+    group.add_argument("--encoding", choices=("cyclic", "onehot"),
                        help="how calendar drivers are encoded (default: cyclic)")
     group.add_argument("--holidays", metavar="COUNTRY",
                        help="add public holidays of this country (e.g. TH, US, GB)")
@@ -147,7 +147,7 @@ def driver_set_from_args(args: argparse.Namespace):  # -> DriverSet | None
     spec = DriverSet(
         drivers=tuple([Driver(c, "known") for c in known]
                       + [Driver(c, "observed") for c in observed]),
-        calendar=bool(args.calendar), encoding=args.encoding, holidays=args.holidays,
+        calendar=bool(args.calendar), encoding=args.encoding or "cyclic", holidays=args.holidays,
         subdivision=args.holiday_region,
     )
     if spec.empty:
@@ -174,13 +174,14 @@ def load_driven_from_args(args: argparse.Namespace, spec):  # -> DrivenDataset
                          value_col=args.value_col, sheet=args.sheet)
     if args.future is None:
         return driven
-    future = read_future(args.future)
+    future = read_future(args.future, spec.names)
     return replace(driven, drivers=driven.drivers.with_future(future))
 
 
-def read_future(path: Path):  # -> pd.DataFrame indexed by its time column
+def read_future(path: Path, drivers=()):  # -> pd.DataFrame indexed by its time column
     """A future-values file as a frame indexed by its time column (`date`, `step`, else the
-    first); the engine reads and checks its dates (`drivers.check_future`).
+    first column that is not a driver); the engine reads and checks its dates
+    (`drivers.check_future`).
 
     Raises:
         SettingsError: a file that cannot be opened.
@@ -194,7 +195,8 @@ def read_future(path: Path):  # -> pd.DataFrame indexed by its time column
         raise SettingsError(f"Cannot read --future {path}: {exc.strerror or exc}.") from exc
     table = read_table(data, path.name)
     columns = [str(c) for c in table.columns]
-    time_column = next((c for c in ("date", "step") if c in columns), columns[0])
+    others = [c for c in columns if c not in set(drivers)] or columns
+    time_column = next((c for c in ("date", "step") if c in columns), others[0])
     return table.set_index(table.columns[columns.index(time_column)])
 
 

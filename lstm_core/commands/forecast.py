@@ -116,9 +116,10 @@ def _refuse_driver_flags(args: argparse.Namespace) -> None:
         if value is not None:
             raise SettingsError(f"{flag} cannot be used with --from-run (the run's own drivers "
                                 "are used); remove it, and give --future for a scenario.")
-    if args.calendar:
-        raise SettingsError("--calendar cannot be used with --from-run (the run's own drivers "
-                            "are used); remove it.")
+    for flag, value in (("--calendar", args.calendar), ("--encoding", args.encoding)):
+        if value:
+            raise SettingsError(f"{flag} cannot be used with --from-run (the run's own drivers "
+                                "are used); remove it.")
 
 
 def _train(args: argparse.Namespace, dataset: Any, driven: Any = None) -> tuple[dict, Any]:
