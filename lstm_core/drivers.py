@@ -832,7 +832,8 @@ def _future_stamps(
             row = int(np.flatnonzero(bad | ~(np.isnan(steps) | (steps == np.round(steps))))[0])
             raise DataError(
                 f"The future values' step in row {row + 1} ('{_quote(str(raw.iloc[row]))}') "
-                "is not a whole number; write the steps as 1, 2, 3, ..."
+                f"is not a whole number; write the steps as {int(expected[0])}, "
+                f"{int(expected[0]) + 1}, ... (they continue the series' row numbers)."
             )
         return pd.Index(steps)
     text = raw.astype(str).str.strip()

@@ -598,3 +598,14 @@ def test_prefill_without_a_season_or_with_gaps():
     assert np.isnan(values["price"]).all() and assumed == {"price": []}
     with pytest.raises(DataError, match="There is no driver column named 'cost'"):
         prefill_future(history, ["cost"], future, season=None)
+
+
+def test_future_steps_without_dates_say_which_numbers_to_write():
+    expected = pd.RangeIndex(60, 63, name="step")
+    table = pd.DataFrame({"step": ["a", "61", "62"], "price": [1, 2, 3]})
+    with pytest.raises(DataError) as err:
+        check_future(table, ["price"], expected, time_column="step")
+    assert str(err.value) == (
+        "The future values' step in row 1 ('a') is not a whole number; write the steps as 60, "
+        "61, ... (they continue the series' row numbers)."
+    )
