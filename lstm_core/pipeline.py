@@ -397,8 +397,8 @@ def fit_recipe(
     before the calibration slice best (`settings.base` "seasonal_naive" keeps the first). With
     drivers, all of it is fitted on the series minus their linear effect.
     """
-    from lstm_core.recipe import fit_es_params, history_error
-    from lstm_core.windows import target_origins, target_windows
+    from lstm_core.recipe import fit_es_params
+    from lstm_core.windows import target_windows
 
     recipe = Recipe(
         transform=plan.transform, season_length=plan.base_season,
@@ -420,26 +420,47 @@ def fit_recipe(
     if params is not None:
         candidate = replace(recipe, smoothing=params, history=True,
                             season_length=plan.season or 1)
-        origins = target_origins(z, 0, plan.stop_end, length, horizon)
-        history = candidate.base_at(z, origins)
-        known = ~np.isnan(history).any(axis=1)
-        scale = np.maximum(x.std(axis=1, keepdims=True), floor)
-        mine = recipe.base_at(z, origins) if recipe.history else recipe.base_forecast(x)
-        current = history_error(y[known], mine[known], scale[known])
-        challenger = history_error(y, history, scale)
-        usable = int(np.sum(known & (target_origins(z, 0, plan.stop_end, length, horizon)
-                                     + horizon <= plan.train_end)))
-        if usable >= MIN_TRAIN_WINDOWS and challenger < current:
+        gain = _history_gain(recipe, candidate, plan, z, x, y, floor)
+        if gain is not None:
             alpha, beta, gamma, phi = params
             note = (
                 "The network corrects exponential smoothing (damped Holt-Winters, parameters "
                 f"fitted by maximum likelihood: alpha {alpha:.2f}, beta {beta:.2f}"
                 f"{f', gamma {gamma:.2f}' if plan.season else ''}, damping {phi:.2f}) run over "
                 f"the whole history before each window: on the training windows it forecast "
-                f"{1 - challenger / current:.0%} better than {recipe.describe_base()}."
+                f"{gain:.0%} better than {recipe.describe_base()}."
             )
             recipe = candidate
     return recipe, note
+
+
+def _history_gain(
+    recipe: Recipe, candidate: Recipe, plan: Plan, z: np.ndarray, x: np.ndarray, y: np.ndarray,
+    floor: float,
+) -> float | None:
+    """How much better a base read from the history (`candidate`) forecasts the windows with
+    targets before the calibration slice than `recipe`'s base, as `1 - its error / the current`;
+    None unless it is better and at least `MIN_TRAIN_WINDOWS` training windows have it (windows
+    before its first origin are left out of training).
+
+    Args:
+        x: (k, input_length) the windows of `z` with targets before `plan.stop_end`.
+        y: (k, horizon) their targets.
+    """
+    from lstm_core.recipe import history_error
+    from lstm_core.windows import target_origins
+
+    origins = target_origins(z, 0, plan.stop_end, plan.input_length, plan.horizon)
+    history = candidate.base_at(z, origins)
+    known = ~np.isnan(history).any(axis=1)
+    usable = int(np.sum(known & (origins + plan.horizon <= plan.train_end)))
+    scale = np.maximum(x.std(axis=1, keepdims=True), floor)
+    mine = recipe.base_at(z, origins) if recipe.history else recipe.base_forecast(x)
+    current = history_error(y[known], mine[known], scale[known])
+    challenger = history_error(y, history, scale)
+    if usable < MIN_TRAIN_WINDOWS or challenger >= current:
+        return None
+    return 1 - challenger / current
 
 
 def _history_snaive(
@@ -448,27 +469,17 @@ def _history_snaive(
     """A window shorter than the season cannot repeat it: then the seasonal-naive forecast read
     from the history before each window is a candidate base, kept when it forecasts the windows
     with targets before the calibration slice better than the window's own base."""
-    from lstm_core.recipe import history_error
-    from lstm_core.windows import target_origins
-
     season = plan.season or 1
     if plan.settings.base != "auto" or season <= 1 or plan.input_length >= season or not len(x):
         return recipe, ""
     candidate = replace(recipe, history=True, smoothing=(), drift=0.0, season_length=season)
-    origins = target_origins(z, 0, plan.stop_end, plan.input_length, plan.horizon)
-    history = candidate.base_at(z, origins)
-    known = ~np.isnan(history).any(axis=1)
-    usable = int(np.sum(known & (origins + plan.horizon <= plan.train_end)))
-    scale = np.maximum(x.std(axis=1, keepdims=True), floor)
-    current = history_error(y[known], recipe.base_forecast(x[known]), scale[known])
-    challenger = history_error(y, history, scale)
-    if usable < MIN_TRAIN_WINDOWS or challenger >= current:
+    gain = _history_gain(recipe, candidate, plan, z, x, y, floor)
+    if gain is None:
         return recipe, ""
     return candidate, (
         f"The window ({plan.input_length}) is shorter than the season ({season}), so the network "
         f"corrects the seasonal-naive forecast read from the history before each window: on the "
-        f"training windows it forecast {1 - challenger / current:.0%} better than "
-        f"{recipe.describe_base()}.")
+        f"training windows it forecast {gain:.0%} better than {recipe.describe_base()}.")
 
 
 def _windows(
