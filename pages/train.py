@@ -238,7 +238,8 @@ def _finished_job(job: TrainingJob) -> None:
     forecast = f" {len(run.ids):,} series forecast." if mine else ""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.success(
-            f"Training {verb} after {snap.epoch} epochs in {snap.elapsed:.1f} s.{forecast}",
+            f"Training {verb} after {snap.epoch} epoch{'s' if snap.epoch != 1 else ''} in "
+            f"{snap.elapsed:.1f} s.{forecast}",
             icon=":material/check_circle:",
         )
         log_y = st.toggle("Log scale", key="loss_log_done")
