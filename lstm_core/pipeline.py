@@ -397,7 +397,7 @@ def fit_recipe(
     before the calibration slice best (`settings.base` "seasonal_naive" keeps the first). With
     drivers, all of it is fitted on the series minus their linear effect.
     """
-    from lstm_core.recipe import fit_es_params
+    from lstm_core.recipe import fit_es
     from lstm_core.windows import target_windows
 
     recipe = Recipe(
@@ -416,17 +416,19 @@ def fit_recipe(
     recipe = replace(recipe, scale_floor=floor, drift=drift, smoothing=smoothing)
     recipe, history_note = _history_snaive(recipe, plan, z, x, y, floor)
     note = history_note or note
-    params = fit_es_params(z[: plan.stop_end], plan.season or 1) if auto and len(x) else None
-    if params is not None:
-        candidate = replace(recipe, smoothing=params, history=True,
+    fitted = fit_es(z[: plan.stop_end], plan.season or 1) if auto and len(x) else None
+    if fitted is not None:
+        candidate = replace(recipe, smoothing=fitted.params, states=fitted.states, history=True,
                             season_length=plan.season or 1)
         gain = _history_gain(recipe, candidate, plan, z, x, y, floor)
         if gain is not None:
-            alpha, beta, gamma, phi = params
+            alpha, beta, gamma, phi = fitted.params
             note = (
-                "The network corrects exponential smoothing (damped Holt-Winters, parameters "
-                f"fitted by maximum likelihood: alpha {alpha:.2f}, beta {beta:.2f}"
-                f"{f', gamma {gamma:.2f}' if plan.season else ''}, damping {phi:.2f}) run over "
+                f"The network corrects exponential smoothing ({fitted.form}, chosen by AICc; "
+                f"parameters fitted by maximum likelihood: alpha {alpha:.2f}"
+                f"{f', beta {beta:.2f}' if phi else ''}"
+                f"{f', gamma {gamma:.2f}' if plan.season else ''}"
+                f"{f', damping {phi:.2f}' if 0 < phi < 1 else ''}) run over "
                 f"the whole history before each window: on the training windows it forecast "
                 f"{gain:.0%} better than {recipe.describe_base()}."
             )

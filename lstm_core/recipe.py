@@ -19,7 +19,10 @@
 
 Version 1 recipes (saved as a loose "state" dict before the recipe was an object) and version 2
 are the same method with the whole correction (`shrink` 1); version 1 recipes saved before the
-drift choice existed always used full drift. All still load and forecast as they did.
+drift choice existed always used full drift. Version 3 added the smoothing bases, version 4 the
+seasonal naive read from the history, and version 5 the history smoothing's form chosen by AICc
+with fitted starting states (`fit_es`; before it, damped Holt-Winters started from the first two
+seasons). All still load and forecast as they did.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from lstm_core.driver_inputs import DriverInputs
 from lstm_core.errors import BundleError
 
 METHOD = "window-std-snaive-drift-residual"
-RECIPE_VERSION = 4
-KNOWN_VERSIONS = (1, 2, 3, 4)
+RECIPE_VERSION = 5
+KNOWN_VERSIONS = (1, 2, 3, 4, 5)
 SHRINK_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 # Logs are dropped for raw values only when the base's error with logs is this many times the raw
 # one (`choose_transform`); chosen on the wide bench's development set (`bench/wide.py --set dev`).
@@ -69,6 +72,9 @@ class Recipe:
             input window: the smoothing when there is one (`es_history`, ES-RNN style), else the
             season before the origin (`snaive_history`; version 4, for windows shorter than the
             season).
+        states: where the history smoothing starts and its fitted starting states, `(start,
+            level, trend, *season)` (`fit_es`, version 5); empty: the states start from the
+            first two seasons (before version 5).
         version: recipe version (1 for runs saved before version 2; honoured when forecasting).
         method: the method's name.
         channels: constant values added to every time step of the network's input after the
@@ -91,6 +97,7 @@ class Recipe:
     shrink: float = 1.0
     smoothing: tuple[float, ...] = ()
     history: bool = False
+    states: tuple[float, ...] = ()
     version: int = RECIPE_VERSION
     method: str = METHOD
     channels: tuple[float, ...] = ()
@@ -101,6 +108,9 @@ class Recipe:
         out = asdict(replace(self, drivers=None))
         out["half_widths"] = [float(v) for v in self.half_widths]
         out["smoothing"] = [float(v) for v in self.smoothing]
+        out["states"] = [float(v) for v in self.states]
+        if not self.states:
+            del out["states"]  # recipes without fitted states read as before
         out["channels"] = [float(v) for v in self.channels]
         if not self.channels:
             del out["channels"]  # a single series' recipe reads as before
@@ -132,6 +142,7 @@ class Recipe:
             shrink=float(data.get("shrink", 1.0)),  # the whole correction before version 3
             smoothing=tuple(float(v) for v in data.get("smoothing") or ()),
             history=bool(data.get("history", False)),
+            states=tuple(float(v) for v in data.get("states") or ()),
             version=int(data["version"]), method=METHOD,
             channels=tuple(float(v) for v in data.get("channels") or ()),
             drivers=(DriverInputs.from_dict(data["drivers"]) if data.get("drivers") is not None
@@ -231,7 +242,8 @@ class Recipe:
             return None
         if not self.smoothing:
             return snaive_history(z, self.season_length, self.horizon, origins)
-        return es_history(z, self.season_length, self.horizon, self.smoothing, origins)
+        return es_history(z, self.season_length, self.horizon, self.smoothing, origins,
+                          self.states)
 
     def base_forecast(self, x: np.ndarray) -> np.ndarray:
         """The base forecast of each window: `x: (k, input_length)` -> `(k, horizon)`."""
@@ -328,21 +340,25 @@ def es_paths(
 
 
 def es_history(
-    z: np.ndarray, season: int, horizon: int, params: Sequence[float], origins: np.ndarray
+    z: np.ndarray, season: int, horizon: int, params: Sequence[float], origins: np.ndarray,
+    states: Sequence[float] = (),
 ) -> np.ndarray:
     """Additive Holt-Winters run once over the whole series; its forecast at each origin.
 
-    The states start from the first two seasons (two points without a season) and are updated
-    point by point with fixed parameters; a missing value only advances the damped trend. The
-    forecast made at origin t (from `z[:t]` only) is stored for every requested origin after the
-    starting points.
+    The states start either from fitted starting states (`states`, from `fit_es`: the recursion
+    and forecast are then exactly statsmodels') or from the first two seasons (two points
+    without a season), and are updated point by point with fixed parameters; a missing value
+    only advances the damped trend. The forecast made at origin t (from `z[:t]` only) is stored
+    for every requested origin after the start.
 
     Args:
         z: (n,) the series in model units (NaN allowed).
         season: season length (1: Holt's linear trend).
         horizon: steps forecast from each origin.
-        params: `(alpha, beta, gamma, phi)`.
+        params: `(alpha, beta, gamma, phi)`; phi 0 is smoothing without a trend.
         origins: positions t (1..n) to forecast from.
+        states: `(start, level, trend, *season)`: the states before `z[start]`; empty starts
+            them from the first seasons.
 
     Returns:
         (k, horizon) forecasts, NaN for an origin before the states could start.
@@ -354,17 +370,27 @@ def es_history(
     origins = np.asarray(origins, dtype=int)
     out = np.full((origins.size, horizon), np.nan)
     known = x[~np.isnan(x)]
-    if known.size < m + 1:
-        return out
-    head = _filled(x[: 2 * m if m > 1 else 2])
-    level = float(head[:m].mean())
-    trend = float((head[m:2 * m].mean() - level) / m) if head.size >= 2 * m and m > 1 else (
-        float(head[1] - head[0]) if m == 1 and head.size > 1 else 0.0)
-    seasonal = [float(v) - level for v in head[:m]] if m > 1 else [0.0]
-    start = m
-    # The starting states read the first `head.size` points: an origin before them would see
-    # its own targets, so its forecast stays undefined.
-    first = head.size
+    if states:
+        start = int(states[0])
+        level, trend = float(states[1]), float(states[2])
+        seasonal = [float(v) for v in states[3:3 + m]] if m > 1 else [0.0]
+        if start > n or len(seasonal) != m:
+            return out
+        # Slot k of `seasonal` belongs to the points start + k, start + k + m, ...
+        seasonal = [seasonal[(slot - start) % m] for slot in range(m)]
+        first = start + 1
+    else:
+        if known.size < m + 1:
+            return out
+        head = _filled(x[: 2 * m if m > 1 else 2])
+        level = float(head[:m].mean())
+        trend = float((head[m:2 * m].mean() - level) / m) if head.size >= 2 * m and m > 1 else (
+            float(head[1] - head[0]) if m == 1 and head.size > 1 else 0.0)
+        seasonal = [float(v) - level for v in head[:m]] if m > 1 else [0.0]
+        start = m
+        # The starting states read the first `head.size` points: an origin before them would
+        # see its own targets, so its forecast stays undefined.
+        first = head.size
     steps = np.arange(1, horizon + 1)
     damped = np.cumsum(phi ** steps)
     wanted = {int(t): i for i, t in enumerate(origins)}
@@ -421,12 +447,35 @@ def _filled(values: np.ndarray) -> np.ndarray:
     return np.interp(index, index[known], out[known])
 
 
-def fit_es_params(z: np.ndarray, season: int) -> tuple[float, float, float, float] | None:
-    """Maximum-likelihood smoothing parameters of additive damped Holt-Winters on `z`.
+@dataclass(frozen=True)
+class EsFit:
+    """Exponential smoothing fitted to a series in model units (`fit_es`).
 
-    Fitted with statsmodels on the last `ETS_MAX_POINTS` points (at least two seasons needed for
-    a seasonal fit); None when the fit fails or the data are too short.
+    Attributes:
+        params: `(alpha, beta, gamma, phi)` for `es_history`; phi 0 without a trend, 1 for an
+            undamped one.
+        states: `(start, level, trend, *season)`: the fitted states before `z[start]`.
+        form: the chosen form in words ("damped trend, additive season").
     """
+
+    params: tuple[float, float, float, float]
+    states: tuple[float, ...]
+    form: str
+
+
+def fit_es(z: np.ndarray, season: int) -> EsFit | None:
+    """Exponential smoothing with trend and season chosen by AICc, as the ETS baseline chooses.
+
+    Candidates: no, additive or damped trend, each without and (with two seasons plus two points
+    of data) with an additive season; in logs an additive season is a multiplicative one.
+    Parameters and starting states are maximum likelihood (statsmodels) on the last
+    `ETS_MAX_POINTS` points (at least four seasons), gaps bridged by interpolation for the fit
+    only; `es_history` with the result reproduces statsmodels' forecasts exactly.
+
+    Returns:
+        The `EsFit`, or None when no candidate fits or there are fewer than 10 points.
+    """
+    import math
     import warnings
 
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -434,26 +483,55 @@ def fit_es_params(z: np.ndarray, season: int) -> tuple[float, float, float, floa
     from lstm_core.evaluation import ETS_MAX_POINTS
 
     x = np.asarray(z, dtype=float)
-    x = x[~np.isnan(x)][-max(ETS_MAX_POINTS, 4 * season):]
-    seasonal = season > 1 and x.size >= 2 * season + 2
-    if x.size < 10 or (season > 1 and not seasonal):
+    known = np.flatnonzero(~np.isnan(x))
+    if known.size < 10:
         return None
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            fit = ExponentialSmoothing(
-                x, trend="add", damped_trend=True, seasonal="add" if seasonal else None,
-                seasonal_periods=season if seasonal else None,
-                initialization_method="estimated",
-            ).fit()
-    except Exception:  # noqa: BLE001 - no fit, no candidate
+    x = x[: known[-1] + 1]
+    start = max(int(known[0]), x.size - max(ETS_MAX_POINTS, 4 * season))
+    part = _filled(x[start:])
+    seasons = [False, True] if season > 1 and part.size >= 2 * season + 2 else [False]
+    best: tuple[float, Any, str, bool] | None = None
+    for trend, damped in ((None, False), ("add", False), ("add", True)):
+        for seasonal in seasons:
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    fit = ExponentialSmoothing(
+                        part, trend=trend, damped_trend=damped,
+                        seasonal="add" if seasonal else None,
+                        seasonal_periods=season if seasonal else None,
+                        initialization_method="estimated",
+                    ).fit()
+                aicc = float(fit.aicc)
+            except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
+                continue
+            form = (f"{'no' if trend is None else 'damped' if damped else 'additive'} trend, "
+                    f"{'additive' if seasonal else 'no'} season")
+            if math.isfinite(aicc) and (best is None or aicc < best[0]):
+                best = (aicc, fit, form, trend is not None)
+    if best is None:
         return None
-    params = fit.params
-    values = (params.get("smoothing_level"), params.get("smoothing_trend") or 0.0,
-              params.get("smoothing_seasonal") or 0.0, params.get("damping_trend") or 1.0)
-    if not all(v is not None and np.isfinite(v) for v in values):
+    _, fit, form, trended = best
+    p = fit.params
+
+    def number(key: str, default: float) -> float:
+        value = p.get(key)
+        return float(value) if value is not None and np.isfinite(value) else default
+
+    params = (number("smoothing_level", 0.0), number("smoothing_trend", 0.0) if trended else 0.0,
+              number("smoothing_seasonal", 0.0), number("damping_trend", 1.0) if trended else 0.0)
+    m = season if season > 1 else 1
+    seasonal_states = np.zeros(m) if m == 1 else np.asarray(
+        p.get("initial_seasons") if p.get("initial_seasons") is not None else np.zeros(m),
+        dtype=float).ravel()
+    if seasonal_states.size != m:
+        seasonal_states = np.zeros(m)  # a fit without a season on seasonal data
+    states = (float(start), number("initial_level", float(part[0])),
+              number("initial_trend", 0.0) if trended else 0.0,
+              *(float(v) for v in seasonal_states))
+    if not all(np.isfinite(v) for v in (*params, *states)):
         return None
-    return tuple(float(v) for v in values)
+    return EsFit(params=params, states=states, form=form)
 
 
 def history_error(

@@ -219,7 +219,9 @@ def test_history_seasonal_naive_repeats_the_season_before_each_origin():
 
 
 def test_a_short_window_on_a_seasonal_series_corrects_the_season_read_from_the_history():
-    from lstm_core.pipeline import forecast_from_models, run_forecast
+    from lstm_core.pipeline import _history_snaive, forecast_from_models, model_units, run_forecast
+    from lstm_core.plan import make_plan
+    from lstm_core.windows import target_windows
 
     t = np.arange(72)
     rng = np.random.default_rng(6)
@@ -228,13 +230,24 @@ def test_a_short_window_on_a_seasonal_series_corrects_the_season_read_from_the_h
     settings = replace(TINY, window=WindowConfig(4, 12), base="auto")
     result = run_forecast(series, settings)
     recipe = result.recipe
-    assert recipe.history and not recipe.smoothing and recipe.season_length == 12
-    assert recipe.version == 4
-    assert recipe.describe_base() == ("the seasonal-naive forecast (the season before, read "
-                                      "from the history)")
+    # A fixed season plus noise: the fitted smoothing (read from the history) wins.
+    assert recipe.history and recipe.smoothing and recipe.season_length == 12
+    assert recipe.version == 5 and recipe.states
     assert Recipe.from_dict(recipe.to_dict()) == recipe
     again = forecast_from_models(series, list(result.models), recipe.to_dict())
     np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-9)
+    # Before the smoothing is considered, the season read from the history beats what a window
+    # of 4 can do by itself.
+    plan = make_plan(series, settings)
+    window_base = replace(recipe, history=False, smoothing=(), states=(), drift=1.0,
+                          season_length=plan.base_season)
+    z = model_units(window_base, values, None)
+    x, y = target_windows(z, 0, plan.stop_end, 4, 12)
+    chosen, note = _history_snaive(window_base, plan, z, x[:, :, 0], y, 1e-9)
+    assert chosen.history and not chosen.smoothing and chosen.season_length == 12
+    assert chosen.describe_base() == ("the seasonal-naive forecast (the season before, read "
+                                      "from the history)")
+    assert note.startswith("The window (4) is shorter than the season (12)")
 
 
 def test_logs_are_kept_unless_they_clearly_hurt_the_base():
@@ -270,3 +283,79 @@ def test_the_plan_says_why_it_did_not_take_logs():
     assert any(n.startswith("The model works on the raw values: the series is above zero, but on "
                             "the windows before the calibration points its base forecast erred")
                for n in plan.notes)
+
+
+def _statsmodels_forecast(z: np.ndarray, season: int, form: str, steps: int) -> np.ndarray:
+    """The forecast statsmodels makes with the form `fit_es` chose (refitted the same way)."""
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    trend = None if form.startswith("no trend") else "add"
+    seasonal = "add" if form.endswith("additive season") else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ExponentialSmoothing(z, trend=trend, damped_trend=form.startswith("damped"),
+                                   seasonal=seasonal, seasonal_periods=season if seasonal else None,
+                                   initialization_method="estimated").fit()
+    return np.asarray(fit.forecast(steps))
+
+
+def test_fitted_smoothing_reproduces_statsmodels_exactly_and_reads_only_the_past():
+    from lstm_core.recipe import es_history, fit_es
+
+    rng = np.random.default_rng(8)
+    t = np.arange(96)
+    trending = np.log(200 + 3 * t + 40 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 6, t.size))
+    flat = 5 + rng.normal(0, 0.3, 80)  # no trend, no season: the form says so
+    for z, season in ((trending, 12), (flat, 1), (trending[:40], 12)):
+        fitted = fit_es(z, season)
+        assert fitted is not None and fitted.states[0] == 0.0
+        ours = es_history(z, season, 12, fitted.params, np.array([z.size]), fitted.states)[0]
+        np.testing.assert_allclose(ours, _statsmodels_forecast(z, season, fitted.form, 12),
+                                   rtol=1e-9, atol=1e-9)
+    assert fit_es(flat, 1).form == "no trend, no season" and fit_es(flat, 1).params[3] == 0.0
+    assert fit_es(trending, 12).form.endswith("additive season")
+    # With fitted states every origin from the second point has a forecast, and none of them
+    # moves when its future changes.
+    fitted = fit_es(trending, 12)
+    origins = np.arange(1, 90)
+    base = es_history(trending, 12, 6, fitted.params, origins, fitted.states)
+    assert not np.isnan(base).any()
+    for origin in (1, 13, 50):
+        later = trending.copy()
+        later[origin:] += 1.0
+        moved = es_history(later, 12, 6, fitted.params, [origin], fitted.states)
+        np.testing.assert_array_equal(moved, base[origin - 1:origin])
+
+
+def test_fitted_smoothing_on_a_long_series_starts_where_its_fit_starts():
+    from lstm_core.evaluation import ETS_MAX_POINTS
+    from lstm_core.recipe import es_history, fit_es
+
+    rng = np.random.default_rng(9)
+    z = np.cumsum(rng.normal(0.1, 1.0, ETS_MAX_POINTS + 150))
+    fitted = fit_es(z, 1)
+    assert fitted.states[0] == 150.0  # the fit reads the last ETS_MAX_POINTS points
+    ours = es_history(z, 1, 5, fitted.params, np.array([z.size]), fitted.states)[0]
+    np.testing.assert_allclose(ours, _statsmodels_forecast(z[150:], 1, fitted.form, 5),
+                               rtol=1e-9, atol=1e-9)
+    assert np.isnan(es_history(z, 1, 5, fitted.params, np.array([100]), fitted.states)).all()
+    # too short to fit: no candidate
+    assert fit_es(z[:9], 1) is None
+
+
+def test_recipes_before_version_5_start_their_smoothing_from_the_first_seasons():
+    from lstm_core.recipe import es_history
+
+    t = np.arange(60)
+    z = 10 + 0.1 * t + np.sin(2 * np.pi * t / 4)
+    old = {"version": 4, "method": "window-std-snaive-drift-residual", "transform": "none",
+           "season_length": 4, "input_length": 8, "horizon": 4, "level": 0.8,
+           "half_widths": [1.0] * 4, "scale_floor": 1e-6, "members": 1, "time_column": "step",
+           "freq": None, "drift": 1.0, "shrink": 0.5, "smoothing": [0.3, 0.1, 0.2, 0.9],
+           "history": True}
+    recipe = Recipe.from_dict(old)
+    assert recipe.states == () and "states" not in recipe.to_dict()
+    np.testing.assert_array_equal(recipe.base_at(z, np.array([30, 60])),
+                                  es_history(z, 4, 4, (0.3, 0.1, 0.2, 0.9), np.array([30, 60])))
