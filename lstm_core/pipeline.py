@@ -366,6 +366,9 @@ def finish_series(
         series, values, z, models, recipe, plan, baselines, matrix
     )
     notes += score_notes
+    recipe, refit_note = refit_base(recipe, z)
+    if refit_note:
+        notes.append(refit_note)
     future = future_frame(series, z, models, recipe, plan.horizon, matrix)
     notes.append(
         "The future forecast reuses the networks scored on the holdout (no refit), so the "
@@ -378,6 +381,31 @@ def finish_series(
         future=future, notes=notes, models=models, seconds=time.perf_counter() - started,
         stopped=stopped, validation=validation, drivers=prepared.drivers,
     )
+
+
+def refit_base(recipe: Recipe, z: np.ndarray) -> tuple[Recipe, str]:
+    """The recipe the future is forecast with: a history smoothing base fitted again on every
+    point of `z`, as the ETS baseline is fitted on everything before its forecast.
+
+    Training, validation, calibration and the holdout scores all use the smoothing fitted on the
+    points before the calibration slice, so none of them is scored by a fit that saw it; the
+    future, which has no such points, gets the fit on all of them (the last points carry the most
+    about the next ones, and short series lose a third of their points otherwise). Other bases
+    read their own windows and are returned unchanged, with an empty note.
+    """
+    from lstm_core.recipe import fit_es
+
+    if not (recipe.history and recipe.smoothing and recipe.states):
+        return recipe, ""
+    fitted = fit_es(z, recipe.season_length)
+    if fitted is None:
+        return recipe, ""
+    known = int(np.sum(~np.isnan(z)))
+    return replace(recipe, smoothing=fitted.params, states=fitted.states), (
+        f"For the future forecast the exponential smoothing was fitted again on all {known} "
+        f"points, the holdout included ({fitted.form}, chosen by AICc); the holdout scores and "
+        "the intervals used the fit on the points before the calibration slice, which never saw "
+        "them.")
 
 
 def model_units(recipe: Recipe, values: np.ndarray, drivers: DriverMatrix | None) -> np.ndarray:

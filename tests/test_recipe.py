@@ -359,3 +359,32 @@ def test_recipes_before_version_5_start_their_smoothing_from_the_first_seasons()
     assert recipe.states == () and "states" not in recipe.to_dict()
     np.testing.assert_array_equal(recipe.base_at(z, np.array([30, 60])),
                                   es_history(z, 4, 4, (0.3, 0.1, 0.2, 0.9), np.array([30, 60])))
+
+
+def test_the_future_refits_the_smoothing_on_every_point_but_the_holdout_never_sees_it():
+    from lstm_core.pipeline import forecast_from_models, model_units, run_forecast
+    from lstm_core.recipe import fit_es
+
+    t = np.arange(60)
+    rng = np.random.default_rng(12)
+    values = 500 + 4 * t + 80 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 10, t.size)
+    index = pd.date_range("2010-01-01", periods=60, freq="MS")
+    settings = replace(TINY, window=WindowConfig(12, 12), base="auto")
+    result = run_forecast(pd.Series(values, index=index), settings)
+    recipe = result.recipe
+    assert recipe.history and recipe.states
+    z = model_units(recipe, values, None)
+    refit = fit_es(z, 12)
+    assert (recipe.smoothing, recipe.states) == (refit.params, refit.states)
+    assert any(n.startswith("For the future forecast the exponential smoothing was fitted again "
+                            "on all 60 points") for n in result.notes)
+    # The saved recipe is the future's: a reload forecasts the same numbers.
+    again = forecast_from_models(pd.Series(values, index=index), list(result.models),
+                                 recipe.to_dict())
+    np.testing.assert_allclose(again["forecast"], result.future["forecast"], rtol=1e-9)
+    # A different holdout moves the future (it is fitted on) but not the holdout's forecast.
+    changed = values.copy()
+    changed[-12:] *= 1.3
+    other = run_forecast(pd.Series(changed, index=index), settings)
+    np.testing.assert_array_equal(other.holdout["forecast"], result.holdout["forecast"])
+    assert not np.allclose(other.future["forecast"], result.future["forecast"])
