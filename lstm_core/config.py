@@ -151,9 +151,9 @@ class Settings:
         level: central coverage of the prediction intervals, in (0, 1).
         ensemble: models trained with seeds seed, seed+1, ... and averaged, 1..LIMITS["ensemble"].
         base: the forecast the network corrects: "auto" picks seasonal naive (with drift),
-            exponential smoothing run over each window, or damped Holt-Winters run over the whole
-            history, whichever forecasts the training windows best; "seasonal_naive" always takes
-            the first.
+            exponential smoothing run over each window, or exponential smoothing (its form chosen
+            by AICc) run over the whole history, whichever forecasts the training windows best;
+            "seasonal_naive" always takes the first.
         shrink: let validation points decide how much of the network's correction to the base
             forecast is used (none, a quarter, ..., all); False always uses all of it.
     """

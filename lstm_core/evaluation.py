@@ -207,6 +207,22 @@ ETS_MAX_SEASONS = 20
 ETS_MAX_POINTS = 600
 
 
+def ets_points(season: int | None) -> int:
+    """How many of the latest points an exponential-smoothing fit reads (`ets` and the recipe's
+    history smoothing): `ETS_MAX_SEASONS` seasons or `ETS_MAX_POINTS` points, whichever is
+    shorter, but never below 4 seasons."""
+    if season and season > 1:
+        return max(min(ETS_MAX_SEASONS * season, ETS_MAX_POINTS), 4 * season)
+    return ETS_MAX_POINTS
+
+
+def ets_initialization(points: int, periods: int) -> str:
+    """statsmodels' initialization for a fit of `points` values with this season (1: none): its
+    heuristic when there is enough history (fast and robust on long seasons), else maximum
+    likelihood ("estimated")."""
+    return "heuristic" if points >= 10 + 2 * periods else "estimated"
+
+
 def _ets_candidates(x: np.ndarray, season: int | None) -> list[dict]:
     seasonal_ok = bool(season and season > 1 and x.size >= 2 * season + 2)
     seasons: list[str | None] = [None]
@@ -250,15 +266,13 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
         return BaselineResult("ets", None, "ETS needs a history without missing values.")
     if x.size < 6:
         return BaselineResult("ets", None, "ETS needs at least 6 values of history.")
-    keep = ETS_MAX_POINTS
-    if season and season > 1:
-        keep = max(min(ETS_MAX_SEASONS * season, ETS_MAX_POINTS), 4 * season)
+    keep = ets_points(season)
     cut = x.size > keep
     x = x[-keep:]
     best: tuple[float, dict, object] | None = None
     for spec in _ets_candidates(x, season):
         periods = spec["seasonal_periods"] or 1
-        init = "heuristic" if x.size >= 10 + 2 * periods else "estimated"
+        init = ets_initialization(x.size, periods)
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")

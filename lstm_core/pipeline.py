@@ -12,11 +12,12 @@
 6. `calibrate`: conformal half-widths on the calibration slice (`lstm_core.calibration`).
 7. `score_holdout`: the holdout forecast in horizon-long blocks, beside naive, seasonal naive and
    ETS, with MASE and interval coverage.
-8. `future_frame`: the horizon after the series, from the same (scored) networks.
+8. `refit_base` and `future_frame`: the horizon after the series, from the same (scored)
+   networks; a history smoothing base is fitted again, in the same form, on every point.
 
 The holdout (the last `settings.holdout` points, one horizon by default) is scored once at the
-end. The future forecast reuses the scored models, so the holdout score and coverage describe the
-models that make it.
+end. The future forecast reuses the scored networks, so the holdout score and coverage describe the
+networks that make it; only a history smoothing base is refitted for it, as ETS would be.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ class ForecastResult:
         settings: the settings used (holdout filled in when it was None).
         series: the input series (unchanged).
         plan: what was decided before training (season, transform, split, notes).
-        recipe: how the networks see the data, with calibrated half-widths.
+        recipe: how the networks see the data, with calibrated half-widths: the recipe the
+            future was forecast with (a history smoothing base refitted on every point,
+            `refit_base`; the holdout was scored with the fit before the calibration slice).
         train_results: one `TrainResult` per ensemble member (may be fewer when stopped).
         holdout: frame with `date` (or `step`), `actual`, `forecast`, `lower`, `upper`, `naive`,
             `seasonal_naive`, `ets` (NaN where a baseline failed), one row per holdout point.
@@ -371,7 +374,7 @@ def finish_series(
         notes.append(refit_note)
     future = future_frame(series, z, models, recipe, plan.horizon, matrix)
     notes.append(
-        "The future forecast reuses the networks scored on the holdout (no refit), so the "
+        "The future forecast reuses the networks scored on the holdout (no retraining), so the "
         "holdout scores and interval coverage describe the same networks; its input is the "
         f"last {plan.input_length} points, holdout included."
     )
@@ -384,28 +387,30 @@ def finish_series(
 
 
 def refit_base(recipe: Recipe, z: np.ndarray) -> tuple[Recipe, str]:
-    """The recipe the future is forecast with: a history smoothing base fitted again on every
-    point of `z`, as the ETS baseline is fitted on everything before its forecast.
+    """The recipe the future is forecast with: a history smoothing base fitted again, in the same
+    form, on every point of `z` (up to the fit's point cap), as the ETS baseline is fitted on
+    everything before its forecast.
 
     Training, validation, calibration and the holdout scores all use the smoothing fitted on the
     points before the calibration slice, so none of them is scored by a fit that saw it; the
     future, which has no such points, gets the fit on all of them (the last points carry the most
-    about the next ones, and short series lose a third of their points otherwise). Other bases
-    read their own windows and are returned unchanged, with an empty note.
+    about the next ones, and short series lose a third of their points otherwise). The form the
+    networks learnt to correct stays. Other bases read their own windows and are returned
+    unchanged, with an empty note; so is a history smoothing that no longer fits.
     """
-    from lstm_core.recipe import fit_es
+    from lstm_core.recipe import es_shape, fit_es
 
     if not (recipe.history and recipe.smoothing and recipe.states):
         return recipe, ""
-    fitted = fit_es(z, recipe.season_length)
+    fitted = fit_es(z, recipe.season_length, form=es_shape(recipe.smoothing, recipe.states))
     if fitted is None:
         return recipe, ""
-    known = int(np.sum(~np.isnan(z)))
+    points = int(np.sum(~np.isnan(np.asarray(z, dtype=float)[int(fitted.states[0]):])))
     return replace(recipe, smoothing=fitted.params, states=fitted.states), (
-        f"For the future forecast the exponential smoothing was fitted again on all {known} "
-        f"points, the holdout included ({fitted.form}, chosen by AICc); the holdout scores and "
-        "the intervals used the fit on the points before the calibration slice, which never saw "
-        "them.")
+        f"For the future forecast the exponential smoothing ({fitted.form}) was fitted again on "
+        f"the last {points} points, the holdout included. The networks were not retrained, and "
+        "the holdout scores and the interval widths come from the earlier fit on the points "
+        "before the calibration slice, which saw neither the calibration points nor the holdout.")
 
 
 def model_units(recipe: Recipe, values: np.ndarray, drivers: DriverMatrix | None) -> np.ndarray:
@@ -450,18 +455,28 @@ def fit_recipe(
                             season_length=plan.season or 1)
         gain = _history_gain(recipe, candidate, plan, z, x, y, floor)
         if gain is not None:
-            alpha, beta, gamma, phi = fitted.params
-            note = (
-                f"The network corrects exponential smoothing ({fitted.form}, chosen by AICc; "
-                f"parameters fitted by maximum likelihood: alpha {alpha:.2f}"
-                f"{f', beta {beta:.2f}' if phi else ''}"
-                f"{f', gamma {gamma:.2f}' if plan.season else ''}"
-                f"{f', damping {phi:.2f}' if 0 < phi < 1 else ''}) run over "
-                f"the whole history before each window: on the training windows it forecast "
-                f"{gain:.0%} better than {recipe.describe_base()}."
-            )
+            note = _smoothing_note(fitted, gain, recipe.describe_base())
             recipe = candidate
     return recipe, note
+
+
+def _smoothing_note(fitted: Any, gain: float, other: str) -> str:
+    """What the history smoothing base is and why it won (`fit_recipe`)."""
+    from lstm_core.recipe import es_shape
+
+    alpha, beta, gamma, phi = fitted.params
+    trend, damped, seasonal = es_shape(fitted.params, fitted.states)
+    start = int(fitted.states[0])
+    over = ("the whole history before each window" if not start else
+            f"the history before each window from point {start + 1} on, where its fit starts "
+            "(earlier windows are not trained on)")
+    return (
+        f"The network corrects exponential smoothing ({fitted.form}, chosen by AICc; parameters "
+        f"fitted by maximum likelihood: alpha {alpha:.2f}{f', beta {beta:.2f}' if trend else ''}"
+        f"{f', gamma {gamma:.2f}' if seasonal else ''}{f', damping {phi:.2f}' if damped else ''})"
+        f" run over {over}: on the training windows, which its parameters were fitted on, it "
+        f"forecast {gain:.0%} better than {other}."
+    )
 
 
 def _history_gain(
@@ -518,8 +533,8 @@ def _windows(
     """Windows with targets in `[start, stop)`: inputs, targets, (history) base forecasts and
     the drivers' channels (None without drivers).
 
-    Windows whose history base is not defined yet (before its first season), or whose drivers
-    have gaps, are left out.
+    Windows whose history base is not defined yet (before it starts: its first season, or where
+    the smoothing's fit starts), or whose drivers have gaps, are left out.
     """
     from lstm_core.windows import target_origins, target_windows
 
@@ -765,8 +780,14 @@ def forecast_from_models(
     recipe: Recipe | Mapping[str, Any],
     horizon: int | None = None,
     drivers: DriverData | None = None,
+    *,
+    refit: bool = True,
 ) -> pd.DataFrame:
     """Forecast the steps after `series` with saved networks, without training.
+
+    A history smoothing base is fitted again on `series` in the run's form (`refit_base`), as
+    the run's own future was: the run's series gives the run's forecast, and a longer or shorter
+    history gets the smoothing of that history.
 
     Args:
         series: (n,) the history to forecast from (at least `input_length` points, the last of
@@ -777,6 +798,8 @@ def forecast_from_models(
         horizon: steps to forecast, 1..the trained horizon (default: the trained horizon).
         drivers: for a run trained with drivers: their history aligned to `series` and the
             known-ahead values for the trained horizon after it (a scenario).
+        refit: False keeps the recipe's fitted smoothing as it is: only for the run's own
+            series (a what-if), where refitting would give the same fit more slowly.
 
     Returns:
         Frame with `date` (or `step`), `forecast`, `lower`, `upper`.
@@ -824,8 +847,10 @@ def forecast_from_models(
             ) from exc
         matrix = driver_matrix(recipe.drivers, drivers, series.index, recipe.freq,
                                ev.future_index(series.index, trained))
-    return future_frame(series, model_units(recipe, values, matrix), models, recipe, steps,
-                        matrix)
+    z = model_units(recipe, values, matrix)
+    if refit:
+        recipe = refit_base(recipe, z)[0]
+    return future_frame(series, z, models, recipe, steps, matrix)
 
 
 def scenario_future(result: ForecastResult, future: pd.DataFrame) -> pd.DataFrame:
@@ -847,4 +872,4 @@ def scenario_future(result: ForecastResult, future: pd.DataFrame) -> pd.DataFram
     if result.drivers is None:
         raise DataError("This run has no drivers, so there is no scenario to change.")
     return forecast_from_models(result.series, result.models, result.recipe,
-                                drivers=result.drivers.with_future(future))
+                                drivers=result.drivers.with_future(future), refit=False)

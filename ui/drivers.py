@@ -189,7 +189,7 @@ def bundle_forecaster(run: Any, networks: RunNetworks) -> Forecaster:
         from lstm_core.pipeline import forecast_from_models
 
         return forecast_from_models(run.series, list(networks.models), networks.recipe,
-                                    drivers=run.drivers.with_future(values))
+                                    drivers=run.drivers.with_future(values), refit=False)
 
     return forecast
 
