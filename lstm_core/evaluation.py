@@ -10,6 +10,7 @@ import io
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,11 +224,16 @@ def ets_initialization(points: int, periods: int) -> str:
     return "heuristic" if points >= 10 + 2 * periods else "estimated"
 
 
-def _ets_candidates(x: np.ndarray, season: int | None) -> list[dict]:
+def ets_candidates(
+    x: np.ndarray, season: int | None, multiplicative: bool = True
+) -> list[dict]:
+    """statsmodels `ExponentialSmoothing` settings of every form ETS chooses among for `x`: no,
+    additive or damped trend, each without and (with two seasons plus two points of data) with
+    an additive or, for positive data when `multiplicative`, a multiplicative season."""
     seasonal_ok = bool(season and season > 1 and x.size >= 2 * season + 2)
     seasons: list[str | None] = [None]
     if seasonal_ok:
-        seasons += ["add", "mul"] if bool(np.all(x > 0)) else ["add"]
+        seasons += ["add", "mul"] if multiplicative and bool(np.all(x > 0)) else ["add"]
     out = []
     for trend, damped in ((None, False), ("add", False), ("add", True)):
         for seas in seasons:
@@ -240,6 +246,29 @@ def _ets_candidates(x: np.ndarray, season: int | None) -> list[dict]:
                 }
             )
     return out
+
+
+def best_by_aicc(x: np.ndarray, specs: list[dict]) -> tuple[dict, Any] | None:
+    """Fit `ExponentialSmoothing(x, **spec)` for every spec and keep the lowest finite AICc (the
+    first of equals); a spec that cannot be fit is skipped.
+
+    Returns:
+        `(spec, fitted results)`, or None when no spec fits.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    best: tuple[float, dict, Any] | None = None
+    for spec in specs:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                fit = ExponentialSmoothing(x, **spec).fit()
+            aicc = float(fit.aicc)
+        except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
+            continue
+        if math.isfinite(aicc) and (best is None or aicc < best[0]):
+            best = (aicc, spec, fit)
+    return None if best is None else best[1:]
 
 
 def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
@@ -259,8 +288,6 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
     Returns:
         `BaselineResult("ets", forecast, note)`; the note names the chosen model, or why none fit.
     """
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
     x = np.asarray(history, dtype=float).ravel()
     if np.isnan(x).any():
         return BaselineResult("ets", None, "ETS needs a history without missing values.")
@@ -269,22 +296,12 @@ def ets(history: np.ndarray, h: int, season: int | None) -> BaselineResult:
     keep = ets_points(season)
     cut = x.size > keep
     x = x[-keep:]
-    best: tuple[float, dict, object] | None = None
-    for spec in _ets_candidates(x, season):
-        periods = spec["seasonal_periods"] or 1
-        init = ets_initialization(x.size, periods)
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                fit = ExponentialSmoothing(x, initialization_method=init, **spec).fit()
-            aicc = float(fit.aicc)
-        except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
-            continue
-        if math.isfinite(aicc) and (best is None or aicc < best[0]):
-            best = (aicc, spec, fit)
+    specs = [{**spec, "initialization_method": ets_initialization(
+        x.size, spec["seasonal_periods"] or 1)} for spec in ets_candidates(x, season)]
+    best = best_by_aicc(x, specs)
     if best is None:
         return BaselineResult("ets", None, "ETS could not be fit to this history.")
-    _, spec, fit = best
+    spec, fit = best
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         values = np.asarray(fit.forecast(h), dtype=float)

@@ -45,7 +45,7 @@ from lstm_core.driver_inputs import (
 from lstm_core.drivers import DriverData
 from lstm_core.errors import BundleError, DataError, SettingsError
 from lstm_core.plan import MIN_TRAIN_WINDOWS, Plan, make_plan
-from lstm_core.recipe import Recipe, choose_base, choose_shrink, transform_values
+from lstm_core.recipe import EsFit, Recipe, choose_base, choose_shrink, transform_values
 from lstm_core.scoreboard import NO_DRIVERS, NO_DRIVERS_COLUMN, drivers_holdout_verdict
 
 # Above this many training windows, or this many window steps (windows x input length, what an
@@ -460,7 +460,7 @@ def fit_recipe(
     return recipe, note
 
 
-def _smoothing_note(fitted: Any, gain: float, other: str) -> str:
+def _smoothing_note(fitted: EsFit, gain: float, other: str) -> str:
     """What the history smoothing base is and why it won (`fit_recipe`)."""
     from lstm_core.recipe import es_shape
 

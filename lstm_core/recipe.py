@@ -497,6 +497,11 @@ def _initialization(points: int, periods: int) -> str:
     return "estimated" if periods <= ESTIMATED_SEASON_MAX else ets_initialization(points, periods)
 
 
+def _spec_shape(spec: Mapping[str, Any]) -> Form:
+    """The form of a statsmodels `ExponentialSmoothing` spec (`evaluation.ets_candidates`)."""
+    return spec["trend"] is not None, bool(spec["damped_trend"]), spec["seasonal"] is not None
+
+
 def fit_es(z: np.ndarray, season: int, form: Form | None = None) -> EsFit | None:
     """Exponential smoothing with its form chosen by AICc, like the ETS baseline, or a given form.
 
@@ -517,45 +522,27 @@ def fit_es(z: np.ndarray, season: int, form: Form | None = None) -> EsFit | None
     Returns:
         The `EsFit`, or None when no candidate fits or there are fewer than 10 known points.
     """
-    import math
-    import warnings
-
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    from lstm_core.evaluation import ets_points
+    from lstm_core.evaluation import best_by_aicc, ets_candidates, ets_points
 
     x = np.asarray(z, dtype=float)
-    known = np.flatnonzero(np.isfinite(x))
-    if known.size < 10 or known.size < x.size - np.isnan(x).sum():
-        return None  # too short, or infinite values
+    if np.isinf(x).any():
+        return None
+    known = np.flatnonzero(~np.isnan(x))
+    if known.size < 10:
+        return None
     x = x[: known[-1] + 1]
     start = max(int(known[0]), x.size - ets_points(season))
     part = _filled(x[start:])
     m = season if season > 1 else 1
-    seasons = [False, True] if m > 1 and part.size >= 2 * m + 2 else [False]
-    trends = ((False, False), (True, False), (True, True))  # none, additive, damped
-    shapes = [(trend, damped, seasonal) for trend, damped in trends for seasonal in seasons]
-    if form is not None:
-        shapes = [shape for shape in shapes if shape == tuple(form)]
-    best: tuple[float, Any, Form] | None = None
-    for trend, damped, seasonal in shapes:
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                fit = ExponentialSmoothing(
-                    part, trend="add" if trend else None, damped_trend=damped,
-                    seasonal="add" if seasonal else None,
-                    seasonal_periods=m if seasonal else None,
-                    initialization_method=_initialization(part.size, m if seasonal else 1),
-                ).fit()
-            aicc = float(fit.aicc)
-        except Exception:  # noqa: BLE001 - a candidate that cannot be fit is skipped
-            continue
-        if math.isfinite(aicc) and (best is None or aicc < best[0]):
-            best = (aicc, fit, (trend, damped, seasonal))
+    specs = [{**spec, "initialization_method": _initialization(part.size, m if spec["seasonal"]
+                                                                else 1)}
+             for spec in ets_candidates(part, m, multiplicative=False)
+             if form is None or _spec_shape(spec) == tuple(form)]
+    best = best_by_aicc(part, specs)
     if best is None:
         return None
-    _, fit, (trended, _damped, seasonal) = best
+    spec, fit = best
+    trended, _damped, seasonal = _spec_shape(spec)
     p = fit.params
 
     def number(key: str, default: float) -> float:
