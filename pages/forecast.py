@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ from lstm_core.evaluation import to_safe_csv
 from lstm_core.narrative import narrative
 from lstm_core.panel import MODE_LABELS
 from lstm_core.run_record import present_result
-from lstm_core.scoreboard import scoreboard_frame, verdict
+from lstm_core.scoreboard import drivers_holdout_verdict, scoreboard_frame, verdict
 from ui import drivers as what_if
 from ui import state
 from ui.entry import ensure_entrypoint
@@ -264,7 +265,7 @@ def _single(result: Any, name: str | None) -> None:
         what_if.add_no_drivers_line(holdout_fig, result)
     st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
     _scoreboard(result)
-    verdict_of_drivers = what_if.holdout_verdict(result.scores)
+    verdict_of_drivers = drivers_holdout_verdict(result.scores)
     if verdict_of_drivers:
         st.markdown(f"**{md_escape(verdict_of_drivers)}** The backtest page tells whether that "
                     "holds at several cut-offs.")
@@ -353,6 +354,25 @@ def _editor(result: Any, start: what_if.WhatIf) -> pd.DataFrame:
                           num_rows="fixed", column_config=config, width="stretch")
 
 
+def _scenario(
+    forecast: what_if.Forecaster, values: pd.DataFrame
+) -> tuple[pd.DataFrame | None, float, str | None]:
+    """The scenario's forecast, the seconds it took and an error message; the networks run only
+    when the values differ from the last scenario's (`WhatIf.last`)."""
+    current: what_if.WhatIf = state.get(state.WHATIF)
+    key = what_if.values_key(values)
+    if current.last is not None and current.last[0] == key:
+        return current.last[1], current.last[2], None
+    started = time.perf_counter()
+    try:
+        scenario = forecast(values)
+    except (DataError, BundleError) as exc:
+        return None, time.perf_counter() - started, str(exc)
+    seconds = time.perf_counter() - started
+    state.put(state.WHATIF, replace(current, last=(key, scenario, seconds)))
+    return scenario, seconds, None
+
+
 def _rerun_section() -> None:
     """Redraw the what-if section; a whole-page run (Streamlit refuses a fragment rerun outside
     the fragment's own reruns) redraws the page instead."""
@@ -423,12 +443,7 @@ def _what_if(result: Any, owner: str, forecast: what_if.Forecaster) -> None:
         error = str(exc)
     seconds = None
     if values is not None and not what_if.is_original(result, values):
-        started = time.perf_counter()
-        try:
-            scenario = forecast(values)
-        except (DataError, BundleError) as exc:
-            error = str(exc)
-        seconds = time.perf_counter() - started
+        scenario, seconds, error = _scenario(forecast, values)
     with chart:
         st.plotly_chart(what_if.scenario_figure(result, scenario), width="stretch",
                         key="future_chart")

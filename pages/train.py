@@ -12,7 +12,7 @@ from lstm_core.data import Dataset, DrivenDataset
 from lstm_core.drivers import DriverData
 from lstm_core.errors import DataError, SettingsError
 from lstm_core.panel import prepare_in_workers
-from lstm_core.plan import default_settings, make_plan
+from lstm_core.plan import Plan, default_settings, make_plan
 from ui import state
 from ui.backtesting import warm_workers
 from ui.drivers import KIND_LABELS, assumed_labels, assumed_sentence
@@ -375,7 +375,7 @@ def _start(dataset: Dataset, settings: Settings) -> None:
         st.error("A settings search is running: wait for it to end, or stop it, then train.")
         return
     try:
-        make_plan(dataset.series, settings)  # the job's own check: the page never accepts less
+        plan = make_plan(dataset.series, settings)  # the job's own check: never accept less
     except (DataError, SettingsError) as exc:
         st.error(md_escape(str(exc)))
         return
@@ -383,7 +383,7 @@ def _start(dataset: Dataset, settings: Settings) -> None:
     driven = state.get(state.DRIVEN)
     if driven is not None:
         try:
-            drivers, assumed = _future_filled(dataset, settings, driven.drivers)
+            drivers, assumed = _future_filled(dataset, plan, driven.drivers)
         except (DataError, SettingsError) as exc:
             st.error(md_escape(str(exc)))
             return
@@ -397,7 +397,7 @@ def _start(dataset: Dataset, settings: Settings) -> None:
 
 
 def _future_filled(
-    dataset: Dataset, settings: Settings, drivers: DriverData
+    dataset: Dataset, plan: Plan, drivers: DriverData
 ) -> tuple[DriverData, dict[str, list[str]]]:
     """The drivers with a value for every forecast date: the file's, else one season earlier.
 
@@ -407,7 +407,6 @@ def _future_filled(
     from lstm_core.driver_inputs import assume_future
     from lstm_core.evaluation import future_index
 
-    plan = make_plan(dataset.series, settings)
     index = future_index(dataset.series.index, plan.horizon)
     filled, assumed = assume_future(drivers, index, plan.season)
     return filled, assumed_labels(assumed, index)

@@ -74,18 +74,23 @@ def _upload_and_mark(at: AppTest, data: bytes, kinds: dict[str, str]) -> None:
     _mark(at, kinds)
 
 
+def _finish(at: AppTest, key: str, seconds: float) -> None:
+    """Wait for the background job in `session_state[key]`; it must finish cleanly."""
+    _ok(at)
+    job = at.session_state[key]
+    job.join(seconds)
+    assert job.snapshot().status == "done", job.snapshot().error
+    at.run()
+    _ok(at)
+
+
 def _train(at: AppTest) -> None:
     at.switch_page("pages/train.py").run()
     for widget in at.number_input:
         if widget.label in TINY:
             widget.set_value(TINY[widget.label])
     _button(at, "Train").click().run()
-    _ok(at)
-    job = at.session_state["job"]
-    job.join(300)
-    assert job.snapshot().status == "done", job.snapshot().error
-    at.run()
-    _ok(at)
+    _finish(at, "job", 300)
 
 
 @pytest.fixture(autouse=True)
@@ -180,6 +185,26 @@ def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: Ap
     assert "The scenario's total over the next 12 months is" in texts
     assert "against the original forecast's" in texts
     assert "1 future value changed; redrawn from the trained networks in" in texts
+    # A rerun with the same values (here a toggle elsewhere on the page) reuses that forecast.
+    from lstm_core import pipeline
+
+    calls: list[int] = []
+    real = pipeline.scenario_future
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    pipeline.scenario_future = counted
+    try:
+        [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
+        toggle.set_value(False).run()
+        _ok(trained)
+        assert "The scenario's total over the next 12 months is" in _texts(trained)
+        assert calls == []
+        toggle.set_value(True).run()
+    finally:
+        pipeline.scenario_future = real
     [name] = [t for t in trained.text_input if t.label == "Scenario name"]
     name.set_value(f"promo in {row}").run()
     _button(trained, "Save scenario").click().run()
@@ -233,12 +258,7 @@ def test_the_backtest_scores_the_lstm_without_drivers_and_says_whether_they_help
     [origins] = [w for w in trained.number_input if w.label == "Cut-offs"]
     origins.set_value(2)
     _button(trained, "Run backtest").click().run()
-    _ok(trained)
-    job = trained.session_state["backtest_job"]
-    job.join(600)
-    assert job.snapshot().status == "done", job.snapshot().error
-    trained.run()
-    _ok(trained)
+    _finish(trained, "backtest_job", 600)
     result = trained.session_state["backtest"]
     assert "lstm_no_drivers" in result.summary["models"]
     texts = _texts(trained)
@@ -309,6 +329,26 @@ def test_a_reopened_run_loads_its_networks_and_forecasts_a_scenario(trained: App
     texts = _texts(trained)
     assert "The scenario's total over the next 12 months is" in texts
     assert "1 future value changed; redrawn from the trained networks in" in texts
+    # A rerun with the same values (here a toggle elsewhere on the page) reuses that forecast.
+    from lstm_core import pipeline
+
+    calls: list[int] = []
+    real = pipeline.scenario_future
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    pipeline.scenario_future = counted
+    try:
+        [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
+        toggle.set_value(False).run()
+        _ok(trained)
+        assert "The scenario's total over the next 12 months is" in _texts(trained)
+        assert calls == []
+        toggle.set_value(True).run()
+    finally:
+        pipeline.scenario_future = real
     original = float(result.future["forecast"].sum())
     assert f"against the original forecast's {original:,.0f}." in texts
     _button(trained, "Save scenario")  # a reopened run saves scenarios like a fresh one

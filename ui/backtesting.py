@@ -101,7 +101,7 @@ def warm_workers() -> None:
 
 def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJob:
     """Create, store in the session and start a backtest job."""
-    from ui.training import freeze_tensorflow_objects, session_alive
+    from ui.training import expected_epochs, freeze_tensorflow_objects, session_alive
 
     def work(on_epoch, should_stop):
         from lstm_core.backtest import backtest
@@ -127,9 +127,7 @@ def start_backtest(source: BacktestSource, origins: int, step: int) -> TrainingJ
         RunStore().attach(source.run_id, "backtest", result.to_dict())
         return source.run_id
 
-    settings = source.settings
-    # With drivers every cut-off also trains the same LSTM without them.
-    total = origins * settings.train.epochs * (1 if source.drivers is None else 2)
+    total = origins * expected_epochs(source.settings, drivers=source.drivers is not None)
     job = TrainingJob(work=work, epochs_total=total, on_done=save, alive=session_alive())
     state.put(state.BACKTEST_JOB, job)
     job.start()

@@ -22,7 +22,7 @@ from lstm_core.data import Dataset, read_table
 from lstm_core.drivers import DriverData, check_future, numeric_driver
 from lstm_core.errors import DataError
 from lstm_core.i18n import period_word, series_freq
-from lstm_core.scoreboard import NO_DRIVERS_COLUMN, drivers_holdout_verdict
+from lstm_core.scoreboard import NO_DRIVERS_COLUMN
 
 KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
 ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
@@ -135,6 +135,9 @@ class WhatIf:
         upload: the file id of the last upload put in the table (each file is put in once;
             None: no upload yet).
         scenario: the name of the saved scenario that gave the table (None: not a saved one).
+        last: the last scenario forecast, `(values_key(values), forecast, seconds)`, so a
+            rerun with unchanged values (a toggle, a typed name, a download) does not run the
+            networks again.
     """
 
     owner: str
@@ -142,6 +145,7 @@ class WhatIf:
     table: pd.DataFrame = field(repr=False)
     upload: str | None = None
     scenario: str | None = None
+    last: tuple[str, pd.DataFrame, float] | None = field(default=None, repr=False)
 
     @property
     def editor_key(self) -> str:
@@ -151,6 +155,11 @@ class WhatIf:
 Forecaster = Callable[[pd.DataFrame], pd.DataFrame]
 """Forecast a scenario: checked future values (`scenario_values`) -> `date|step, forecast, lower,
 upper`; raises `DataError` with the engine's message."""
+
+
+def values_key(values: pd.DataFrame) -> str:
+    """An exact fingerprint of a scenario's checked future values (`WhatIf.last`)."""
+    return values.to_csv(float_format="%r")
 
 
 @dataclass(frozen=True)
@@ -265,18 +274,16 @@ def scenario_values(result: Any, edited: pd.DataFrame) -> tuple[pd.DataFrame, tu
 
 def is_original(result: Any, values: pd.DataFrame) -> bool:
     """True when `values` are the future values the run forecast with (no scenario yet)."""
-    given = result.drivers.future
-    if given is None:
-        return False
-    original = given.reindex(values.index)[list(values.columns)].to_numpy(dtype=float)
-    return bool(np.allclose(original, values.to_numpy(dtype=float), equal_nan=True))
+    return result.drivers.future is not None and changed_cells(result, values) == 0
 
 
 def changed_cells(result: Any, values: pd.DataFrame) -> int:
-    """How many future values differ from those the run forecast with."""
-    given = result.drivers.future.reindex(values.index)[list(values.columns)]
-    return int((~np.isclose(given.to_numpy(dtype=float), values.to_numpy(dtype=float),
-                            equal_nan=True)).sum())
+    """How many future values differ from those the run forecast with (all, without them)."""
+    given = result.drivers.future
+    if given is None:
+        return int(values.size)
+    original = given.reindex(values.index)[list(values.columns)].to_numpy(dtype=float)
+    return int((~np.isclose(original, values.to_numpy(dtype=float), equal_nan=True)).sum())
 
 
 def _number(value: float) -> str:
@@ -337,11 +344,6 @@ def saved_table(record: Mapping[str, Any]) -> pd.DataFrame:
     return table
 
 
-def holdout_verdict(scores: Mapping[str, Any]) -> str:
-    """The sentence on whether the drivers helped on the holdout ("" without drivers)."""
-    return drivers_holdout_verdict(scores)
-
-
 def add_no_drivers_line(fig: go.Figure, result: Any) -> None:
     """The same LSTM trained without drivers, on the holdout chart (when the run has it)."""
     frame = result.holdout
@@ -370,7 +372,6 @@ __all__ = [
     "driver_candidates",
     "driver_figure",
     "editor_table",
-    "holdout_verdict",
     "is_original",
     "saved_editor_table",
     "saved_table",

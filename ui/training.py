@@ -47,9 +47,10 @@ def warm_up() -> None:
     threading.Thread(target=freeze_tensorflow_objects, name="tf-warm-up", daemon=True).start()
 
 
-def expected_epochs(settings: Settings) -> int:
-    """How many epochs the pipeline runs at most (ensemble members train side by side)."""
-    return settings.train.epochs
+def expected_epochs(settings: Settings, drivers: bool = False) -> int:
+    """How many epochs the pipeline runs at most (ensemble members train side by side); with
+    drivers, `run_forecast` also trains the same LSTM without them, so twice as many."""
+    return settings.train.epochs * (2 if drivers else 1)
 
 
 def session_alive() -> Callable[[], bool] | None:
@@ -114,7 +115,7 @@ def start_training(
                 store.attach(run_id, key, value)
         return run_id, name
 
-    epochs = expected_epochs(settings) * (2 if drivers is not None else 1)
+    epochs = expected_epochs(settings, drivers=drivers is not None)
     job = TrainingJob(work=work, epochs_total=epochs, on_done=save, alive=session_alive(),
                       meta={"assumed": assumed or {}} if drivers is not None else {})
     state.put(state.JOB, job)
