@@ -32,6 +32,7 @@ from ui.backtesting import (
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, TrainingJob, running_trainings
 from ui.panels import MASE_COLUMNS, LoadedPanel, PanelRun, run_belongs
+from ui.rerun import rerun
 from ui.text import md_escape
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def _live(job_key: str) -> None:
         return
     snap = job.snapshot()
     if not snap.active:
-        st.rerun()
+        rerun()
     if snap.status == "queued":
         st.info(f"Queued: the server is already running {running_trainings()} job(s), its limit "
                 f"is {MAX_TRAININGS}. Yours starts as soon as one finishes.",
@@ -201,7 +202,7 @@ def _show(source: BacktestSource, result: BacktestResult) -> None:
         for note in result.notes:
             st.info(md_escape(note))
     st.download_button("Backtest (CSV)", to_safe_csv(result.frame), file_name="backtest.csv",
-                       mime="text/csv", icon=":material/download:")
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
     if source.run_id is None:
         st.caption("Train a model to keep a backtest with its run: without a run it stays only "
                    "in this browser session.")
@@ -426,6 +427,7 @@ def _panel_show(panel: PanelBacktestSource, result: PanelBacktest) -> None:
         file_name="backtest_all_series.csv", mime="text/csv", icon=":material/download:",
         help="One row per series, cut-off and step: series, cutoff, date, actual, lstm, lower, "
         "upper and the baselines.",
+        on_click="ignore",
     )
     if result.stopped:
         st.info("The backtest was stopped: only the cut-offs that finished are scored.")
@@ -454,7 +456,7 @@ def _panel_page(panel: PanelBacktestSource) -> None:
     request = _panel_controls(panel, busy)
     if request is not None and not busy:
         start_panel_backtest(panel, *request)
-        st.rerun()
+        rerun()
     if busy:
         _live(state.BACKTEST_JOB)
         return
@@ -489,7 +491,7 @@ request = _controls(source, busy)
 if request is not None and not busy:
     st.session_state["_backtest_key"] = source.key
     start_backtest(source, *request)
-    st.rerun()  # redraw with the Run button disabled and the live progress
+    rerun()  # redraw with the Run button disabled and the live progress
 if busy:
     _live(state.BACKTEST_JOB)
 else:

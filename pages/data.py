@@ -16,6 +16,7 @@ from ui.datasets import RawFile, ReadOptions, apply_drivers, load_into_session, 
 from ui.drivers import ENCODING_LABELS, KIND_LABELS, driver_candidates, driver_figure
 from ui.entry import ensure_entrypoint
 from ui.panels import SMALL_MULTIPLES, LoadedPanel, pick_series, too_short
+from ui.rerun import rerun
 from ui.text import md_escape
 
 ensure_entrypoint()
@@ -174,7 +175,7 @@ def _options_form(dataset: Dataset, loaded: LoadedPanel | None) -> None:
         options = ReadOptions(sheet=sheet, fill=fill)
     st.session_state["_sheet"] = sheet
     if _try_load(raw, options):
-        st.rerun()
+        rerun()
 
 
 def _value_columns(choice: ColumnChoice | PanelChoice) -> tuple[str, ...]:
@@ -439,7 +440,7 @@ def _drivers_section(dataset: Dataset, loaded: LoadedPanel | None) -> None:
             except (DataError, SettingsError) as exc:
                 st.error(md_escape(str(exc)))
             else:
-                st.rerun()  # the chart and health card above show the series as now read
+                rerun()  # the chart and health card above show the series as now read
         if driven is not None:
             _drivers_preview(driven)
 

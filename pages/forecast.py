@@ -22,6 +22,7 @@ from ui import drivers as what_if
 from ui import state
 from ui.entry import ensure_entrypoint
 from ui.panels import MASE_COLUMNS, PanelRun, pick_series
+from ui.rerun import rerun
 from ui.run_store import load_networks
 from ui.text import md_escape
 
@@ -93,12 +94,14 @@ def _handouts(result: Any, name: str) -> None:
         file_name=safe_filename(name, ".pptx"), icon=":material/slideshow:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         help="PowerPoint slides with native, editable charts: one per Present screen.",
+        on_click="ignore",
     )
     cols[1].download_button(
         "Report (.html)",
         lambda: report_html(present_result(result, name=name), lang).encode("utf-8"),
         file_name=safe_filename(name, ".html"), mime="text/html",
         icon=":material/description:", help="One self-contained page with the same content.",
+        on_click="ignore",
     )
 
 
@@ -108,14 +111,17 @@ def _downloads(result: Any, holdout_fig, future_fig) -> None:
     cols[0].download_button(
         "Forecast (CSV)", to_safe_csv(result.future), file_name="forecast.csv", mime="text/csv",
         icon=":material/download:",
+        on_click="ignore",
     )
     cols[1].download_button(
         "Holdout chart (HTML)", pio.to_html(holdout_fig, include_plotlyjs=True, full_html=True),
         file_name="holdout.html", mime="text/html", icon=":material/download:",
+        on_click="ignore",
     )
     cols[2].download_button(
         "Forecast chart (HTML)", pio.to_html(future_fig, include_plotlyjs=True, full_html=True),
         file_name="forecast.html", mime="text/html", icon=":material/download:",
+        on_click="ignore",
     )
     run_id = state.get(state.RUN_ID)
     if run_id:
@@ -124,6 +130,7 @@ def _downloads(result: Any, holdout_fig, future_fig) -> None:
             mime="application/zip", icon=":material/download:",
             help="The Keras model with its settings, scores and forecast. Open it on the Runs "
             "page or with `python -m lstm_core forecast --from-run FILE.zip`.",
+            on_click="ignore",
         )
     else:
         cols[3].caption("This run was not saved, so there is no model bundle to download.")
@@ -220,6 +227,7 @@ def _panel_views(run: PanelRun) -> str | None:
         "All forecasts (CSV)", lambda: to_safe_csv(run.forecasts_long()),
         file_name=_long_csv_name(run), mime="text/csv", icon=":material/download:",
         help="One row per series and date: series, date, forecast, lower, upper.",
+        on_click="ignore",
     )
     if run.notes:
         with st.expander("How these forecasts were made"):
@@ -381,7 +389,7 @@ def _rerun_section() -> None:
     try:
         st.rerun(scope="fragment")
     except StreamlitAPIException:
-        st.rerun()
+        rerun()
 
 
 def _upload(result: Any, start: what_if.WhatIf) -> None:
@@ -506,6 +514,7 @@ def _keep_scenario(result: Any, start: what_if.WhatIf, values: pd.DataFrame,
         "Scenario (CSV)", to_safe_csv(table), file_name=safe_filename(f"{name} scenario", ".csv"),
         mime="text/csv", icon=":material/download:", key="scenario_download",
         help="Date, the driver values, forecast, lower, upper.",
+        on_click="ignore",
     )
     if run_id is None:
         c[1].caption("This run was not saved: download the scenario instead.")
@@ -539,7 +548,7 @@ def _save_scenario(run_id: str, name: str, values: pd.DataFrame, scenario: pd.Da
         return
     state.put(state.SCENARIOS, (run_id, records))
     st.toast(f"Saved the scenario '{name}' with this run.")
-    st.rerun()  # the list of saved scenarios below the fragment shows it
+    rerun()  # the list of saved scenarios below the fragment shows it
 
 
 def _future_drivers_used(result: Any) -> None:
@@ -566,7 +575,7 @@ def _future_drivers_used(result: Any) -> None:
                 st.error(f"The networks could not be loaded: {md_escape(str(exc))}",
                          icon=":material/error:")
             else:
-                st.rerun()
+                rerun()
         st.caption("Loading takes a few seconds the first time; each scenario then takes "
                    "milliseconds. From a terminal: `python -m lstm_core forecast FILE --from-run "
                    "RUN_ID --future FUTURE.csv`.")
@@ -588,7 +597,7 @@ def _saved_scenarios(result: Any) -> None:
             c[1].download_button(
                 "CSV", to_safe_csv(table), mime="text/csv", icon=":material/download:",
                 file_name=safe_filename(f"{record.get('name', 'scenario')} scenario", ".csv"),
-                key=f"saved_scenario_{i}")
+                key=f"saved_scenario_{i}", on_click="ignore")
             st.dataframe(table, hide_index=True, key=f"saved_scenario_table_{i}")
 
 

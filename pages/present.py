@@ -155,11 +155,13 @@ def _downloads(run: PresentedRun, lang: str) -> None:
         _WORDS[lang]["deck"], lambda: build_deck(run, lang), key="present_deck",
         file_name=safe_filename(run.name, ".pptx"), icon=":material/slideshow:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore",
     )
     report.download_button(
         _WORDS[lang]["report"], lambda: report_html(run, lang).encode("utf-8"),
         key="present_report", file_name=safe_filename(run.name, ".html"), mime="text/html",
         icon=":material/description:",
+        on_click="ignore",
     )
 
 

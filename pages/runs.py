@@ -15,6 +15,7 @@ from lstm_core.runs import RunInfo, RunStore
 from lstm_core.scoreboard import scoreboard_frame
 from ui import state
 from ui.entry import ensure_entrypoint
+from ui.rerun import rerun
 from ui.run_store import open_run
 from ui.text import md_escape
 
@@ -82,6 +83,7 @@ def _one_run(store: RunStore, run: RunInfo) -> None:
     cols[1].download_button(
         "Download bundle", lambda: _export(store, run.id), file_name=f"run-{run.id}.zip",
         mime="application/zip", icon=":material/download:",
+        on_click="ignore",
     )
     if cols[2].button("Delete", icon=":material/delete:"):
         st.session_state["_confirm_delete"] = run.id
@@ -94,16 +96,16 @@ def _one_run(store: RunStore, run: RunInfo) -> None:
             if state.get(state.RUN_ID) == run.id:
                 state.put(state.RUN_ID, None)
                 state.put(state.RUN_NETWORKS, None)
-            st.rerun()
+            rerun()
         if no.button("Keep it"):
             st.session_state.pop("_confirm_delete", None)
-            st.rerun()
+            rerun()
     with cols[3].form("rename", border=False):
         new_name = st.text_input("New name", value=run.name, max_chars=200)
         if st.form_submit_button("Rename"):
             if new_name.strip():
                 store.rename(run.id, new_name.strip())
-                st.rerun()
+                rerun()
             else:
                 st.error("A run needs a name: type at least one character.")
 

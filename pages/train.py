@@ -19,6 +19,7 @@ from ui.drivers import KIND_LABELS, assumed_labels, assumed_sentence
 from ui.entry import ensure_entrypoint
 from ui.jobs import MAX_TRAININGS, JobSnapshot, TrainingJob, running_trainings
 from ui.panels import SCOPES, LoadedPanel, PanelRun, pick_series, scope_label, too_short
+from ui.rerun import rerun
 from ui.text import md_escape
 from ui.training import start_panel_training, start_training, warm_up
 
@@ -158,6 +159,7 @@ def _settings_files(current: Settings, settings_for: str) -> None:
             "Download these settings", json.dumps(current.to_dict(), indent=2),
             file_name="settings.json", mime="application/json",
             help="The same file works with `python -m lstm_core forecast --config settings.json`.",
+            on_click="ignore",
         )
         uploaded = st.file_uploader("Load settings", type=["json"], key="settings_upload")
         if uploaded is not None and uploaded.file_id != st.session_state.get("_settings_file"):
@@ -173,7 +175,7 @@ def _settings_files(current: Settings, settings_for: str) -> None:
             else:
                 state.put(state.SETTINGS, loaded)
                 st.session_state["_settings_for"] = settings_for
-                st.rerun()
+                rerun()
 
 
 def _loss_chart(snap: JobSnapshot, log_y: bool, key: str) -> None:
@@ -212,7 +214,7 @@ def _live_job() -> None:
         return
     snap = job.snapshot()
     if not snap.active:
-        st.rerun()  # training ended: redraw the whole page with its result and the form
+        rerun()  # training ended: redraw the whole page with its result and the form
     with st.container(horizontal=True, vertical_alignment="center"):
         _progress_line(snap)
         log_y = st.toggle("Log scale", key="loss_log")
@@ -310,7 +312,7 @@ def _start_panel(loaded: LoadedPanel, settings: Settings, mode: str) -> None:
     state.put(state.SETTINGS, settings)
     st.session_state["_settings_for"] = _panel_settings_key(loaded)
     start_panel_training(loaded, settings, mode)
-    st.rerun()
+    rerun()
 
 
 def _panel_settings_key(loaded: LoadedPanel) -> str:
@@ -393,7 +395,7 @@ def _start(dataset: Dataset, settings: Settings) -> None:
     attach = ({"search": found.to_dict()} if found is not None
               and found.best_settings == settings else None)
     start_training(dataset, settings, attach=attach, drivers=drivers, assumed=assumed)
-    st.rerun()  # this run already drew the open form above where the chart belongs
+    rerun()  # this run already drew the open form above where the chart belongs
 
 
 def _future_filled(
@@ -481,7 +483,7 @@ def _live_search() -> None:
         return
     snap = job.snapshot()
     if not snap.active:
-        st.rerun()  # the search ended: redraw the page with its result
+        rerun()  # the search ended: redraw the page with its result
     trials, arrived, training = progress.copy()
     if snap.status == "queued":
         st.info("The search is queued: the server is busy with other jobs.",
@@ -548,7 +550,7 @@ def _search_result(dataset: Dataset, job: TrainingJob) -> None:
             state.put(state.SETTINGS, result.best_settings)
             state.put(state.SEARCH, result)
             st.session_state["_settings_for"] = dataset.name
-            st.rerun()
+            rerun()
     trials, arrived, _ = progress.copy()
     table, over_time, importance, parallel = st.tabs(
         ["Trials", "Best over time", "What mattered", "Parallel coordinates"])
@@ -599,7 +601,7 @@ def _find_settings(dataset: Dataset, current: Settings) -> None:
                 st.error(md_escape(str(exc)))
             else:
                 start_search(dataset, current, budget)
-                st.rerun()
+                rerun()
         if job is not None:
             _search_result(dataset, job)
 

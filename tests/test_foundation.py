@@ -63,6 +63,38 @@ def test_data_and_about_pages_do_not_import_tensorflow():
     assert "keras" not in loaded
 
 
+def _calls(attr: str) -> list[tuple[str, ast.Call]]:
+    """Every call `<something>.<attr>(...)` in the dashboard's code, with its file and line."""
+    found = []
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == attr):
+                found.append((f"{path.relative_to(ROOT).as_posix()}:{node.lineno}", node))
+    return found
+
+
+def test_download_buttons_never_rerun_the_page():
+    """A click that reruns the page gives the button a new file id, and Streamlit drops the old
+    one when that run ends: a download still asking for it then fails. Downloads change nothing,
+    so they skip the rerun."""
+    buttons = _calls("download_button")
+    assert len(buttons) >= 10
+    rerunning = [where for where, call in buttons
+                 if not any(k.arg == "on_click" and isinstance(k.value, ast.Constant)
+                            and k.value.value == "ignore" for k in call.keywords)]
+    assert rerunning == []
+
+
+def test_pages_rerun_through_the_helper_that_keeps_the_users_click():
+    """`st.rerun()` would override a page the user clicked meanwhile; `ui.rerun.rerun` yields to
+    it. Only the helper itself and fragment-scoped reruns call Streamlit's directly."""
+    direct = [where for where, call in _calls("rerun")
+              if not where.startswith("ui/rerun.py")
+              and not any(k.arg == "scope" for k in call.keywords)]
+    assert direct == []
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_without_exception(page: str):
     from streamlit.testing.v1 import AppTest

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
-
-
-
-
-
 def _plot_points(page, index: int = 0) -> int:
     """Number of points in the first trace of the index-th Plotly chart on the page."""
     return page.evaluate(
@@ -109,7 +103,11 @@ def test_runs_compare_two_runs_on_one_chart(page, app_server, output_dir):
     _train(page, epochs=10, units=3)
     page.wait_for_selector("text=Training finished", timeout=120_000)
     _train(page, epochs=10, units=5)
+    # The first run's "Training finished" stays on the page until the second one is adopted:
+    # wait for the second run to become the current run in the sidebar.
+    page.locator('[data-testid="stSidebar"]').get_by_text("5 units").wait_for(timeout=120_000)
     page.wait_for_selector("text=Training finished", timeout=120_000)
+    wait_for_app(page)
     nav(page, "Runs")
     picker = page.locator('[data-testid="stMultiSelect"]')
     for _ in range(2):
