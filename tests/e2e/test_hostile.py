@@ -369,6 +369,49 @@ def _with(base: dict, section: str | None, key: str, value) -> dict:
     return changed
 
 
+def _refusal(payload: bytes) -> str:
+    """Why the engine refuses this settings file (the page must say exactly this)."""
+    try:
+        Settings.from_dict(json.loads(payload.decode("utf-8")))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return str(exc)
+    pytest.fail(f"the engine accepted {payload[:60]!r}")
+
+
+@pytest.fixture(scope="module")
+def settings_page(browser, app_server, output_dir):
+    """One Train page for every settings file below, with the settings it offered at first.
+
+    Each upload replaces the last one in the uploader, and each case changes one field of the
+    first settings, so the cases do not depend on each other's order.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    go(pg, app_server)
+    nav(pg, "Train")
+    _open_settings_expander(pg)
+    good = _download_settings(pg)
+    Settings.from_dict(good)  # the downloaded file is valid as it is
+    yield pg, good
+    context.close()
+
+
+def _upload_and_expect_refusal(page, payload: bytes) -> None:
+    reason = _refusal(payload)
+    _upload_settings(page, payload)
+    expected = (f"That settings file could not be used: {reason} Download a settings file from "
+                "this page to see the expected format.")
+    # The previous case's message may still be on the page: wait for this one's.
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text=reason).wait_for()
+    wait_for_app(page)
+    errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    assert [e.strip() for e in errors] == [expected]
+    _assert_clean(page)
+    page.locator('[data-testid="stAlertContentError"]').scroll_into_view_if_needed()
+
+
 # Settings the engine itself refuses: the page must say why in one plain message.
 REFUSED = {
     "window_zero": ("window", "input_length", 0),
@@ -382,76 +425,56 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
-@pytest.mark.usefixtures("final_shot")
-def test_out_of_range_settings_file_gives_plain_error(page, app_server, output_dir, case):
-    go(page, app_server)
-    nav(page, "Train")
-    _open_settings_expander(page)
-    good = _download_settings(page)
-    Settings.from_dict(good)  # the downloaded file is valid as it is
-    bad = _with(good, *REFUSED[case])
-    try:
-        Settings.from_dict(bad)
-    except ValueError as exc:
-        reason = str(exc)
-    else:
-        pytest.fail(f"the engine accepted {case}")
-    _upload_settings(page, json.dumps(bad).encode("utf-8"))
-    error = page.locator('[data-testid="stAlertContentError"]')
-    error.wait_for()
-    wait_for_app(page)
-    assert error.inner_text().strip() == (
-        f"That settings file could not be used: {reason} Download a settings file from this page "
-        "to see the expected format."
-    )
-    _assert_clean(page)
+def test_out_of_range_settings_file_gives_plain_error(settings_page, output_dir, case):
+    page, good = settings_page
+    _upload_and_expect_refusal(page, json.dumps(_with(good, *REFUSED[case])).encode("utf-8"))
     _shot(page, output_dir, f"settings_{case}")
 
 
 @pytest.mark.parametrize("payload", [b"[]", b"not json {", b"\xff\xfe\x00garbage"],
                          ids=["json_list", "not_json", "not_utf8"])
-@pytest.mark.usefixtures("final_shot")
-def test_malformed_settings_file_gives_plain_error(page, app_server, output_dir, payload):
-    go(page, app_server)
-    nav(page, "Train")
-    _open_settings_expander(page)
-    _upload_settings(page, payload)
-    error = page.locator('[data-testid="stAlertContentError"]')
-    error.wait_for()
-    wait_for_app(page)
-    assert error.inner_text().startswith("That settings file could not be used: ")
-    _assert_clean(page)
+def test_malformed_settings_file_gives_plain_error(settings_page, output_dir, payload):
+    page, _ = settings_page
+    _upload_and_expect_refusal(page, payload)
     _shot(page, output_dir, f"settings_malformed_{len(payload)}")
 
 
 # Settings the engine accepts at the edges of config.py's ranges: the Train form's widgets must
 # be able to show them, or loading the file breaks the Train page (dropout and learning-rate caps
-# live in config.LIMITS and the form reads them from there).
+# live in config.LIMITS and the form reads them from there). The last item is the form's label.
 EDGE_SETTINGS = {
-    "dropout_0.95": ("model", "dropout", 0.95),
-    "dropout_0.99": ("model", "dropout", 0.99),
-    "holdout_2000": (None, "holdout", 2000),
-    "learning_rate_1e-6": ("train", "learning_rate", 1e-6),
-    "level_0.3": (None, "level", 0.3),
+    "dropout_0.95": ("model", "dropout", 0.95, "Dropout"),
+    "dropout_0.99": ("model", "dropout", 0.99, "Dropout"),
+    "holdout_2000": (None, "holdout", 2000, "Holdout length"),
+    "learning_rate_1e-6": ("train", "learning_rate", 1e-6, "Learning rate"),
+    "level_0.3": (None, "level", 0.3, "Interval level"),
 }
 EDGE_CASES = sorted(EDGE_SETTINGS)
 
+_FORM_VALUE_JS = """([label, value]) => {
+    const box = document.querySelector(`input[aria-label="${label}"]`)
+        || [...document.querySelectorAll('[data-testid="stSlider"]')]
+            .filter(s => s.innerText.includes(label))
+            .map(s => s.querySelector('[role="slider"]'))[0];
+    if (!box) return false;
+    const shown = Number(String(box.value ?? box.getAttribute("aria-valuenow")).replace(/,/g, ""));
+    return Math.abs(shown - value) <= 1e-9 + 1e-6 * Math.abs(value);
+}"""
+
 
 @pytest.mark.parametrize("case", EDGE_CASES)
-@pytest.mark.usefixtures("final_shot")
-def test_settings_file_at_the_edges_keeps_train_page_usable(
-    page, app_server, output_dir, case
-):
-    go(page, app_server)
-    nav(page, "Train")
-    _open_settings_expander(page)
-    accepted = _with(_download_settings(page), *EDGE_SETTINGS[case])
+def test_settings_file_at_the_edges_keeps_train_page_usable(settings_page, output_dir, case):
+    page, good = settings_page
+    section, key, value, label = EDGE_SETTINGS[case]
+    accepted = _with(good, section, key, value)
     Settings.from_dict(accepted)  # legal for the engine and the CLI
     _upload_settings(page, json.dumps(accepted).encode("utf-8"))
-    page.wait_for_timeout(1500)
+    page.wait_for_function(_FORM_VALUE_JS, arg=[label, value])  # the form shows the file's value
     wait_for_app(page)
+    page.get_by_text(label, exact=True).scroll_into_view_if_needed()
     _shot(page, output_dir, f"settings_wide_{case}")
     _assert_clean(page)
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert page.get_by_role("button", name="Train", exact=True).count() == 1
 
 
