@@ -269,7 +269,6 @@ def test_calibration_slice_is_the_last_validation_half(result):
                                "before the holdout") for note in result.notes)
 
 
-
 def test_early_stopping_never_sees_the_calibration_slice(monkeypatch):
     import lstm_core.trainer as trainer
 

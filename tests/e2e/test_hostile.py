@@ -39,12 +39,6 @@ EPOCH_TEXT = re.compile(r"Epoch (\d+) of up to (\d+)")
 # -- helpers ---------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def _number_value(page, label: str) -> float:
     return float(page.get_by_label(label, exact=True).input_value().replace(",", ""))
 
