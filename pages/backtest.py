@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 ensure_entrypoint()
 
 
-
 def _source() -> BacktestSource | None:
     """The current run if there is one, else the dataset with the Train page's settings."""
     result = state.get(state.RESULT)

@@ -123,7 +123,6 @@ def start_training(
     return job
 
 
-
 def start_panel_training(loaded: LoadedPanel, settings: Settings, mode: str) -> TrainingJob:
     """Create, store in the session and start a training job on every series of a panel.
 
