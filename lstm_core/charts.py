@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstm_core.scoreboard import BASELINES, MODEL_LABELS, NO_DRIVERS, NO_DRIVERS_COLUMN
+
 COLOURS = {
     "history": "#4c566a",
     "actual": "#222222",
@@ -25,8 +27,8 @@ COLOURS = {
     "naive": "#868e96",
     "seasonal_naive": "#1971c2",
     "ets": "#2f9e44",
+    "no_drivers": "#495057",
 }
-BASELINE_LABELS = {"naive": "Naive", "seasonal_naive": "Seasonal naive", "ets": "ETS"}
 _TIME_COLUMNS = ("date", "step")
 
 
@@ -166,17 +168,32 @@ def _history_before(series: pd.Series, start: Any, tail: int | None) -> pd.Serie
     return before.iloc[-tail:] if tail else before
 
 
+def _comparisons(fig: go.Figure, x: pd.Series, frame: pd.DataFrame, no_drivers: str) -> None:
+    """What the LSTM is compared with: a dotted line per baseline column with values, and a
+    dashed "LSTM without drivers" when the run had drivers (its column is `no_drivers`)."""
+    for column in BASELINES:
+        if column in frame.columns and frame[column].notna().any():
+            fig.add_trace(go.Scatter(x=x, y=frame[column], mode="lines", name=MODEL_LABELS[column],
+                                     line={"color": COLOURS[column], "dash": "dot"}))
+    if no_drivers in frame.columns and frame[no_drivers].notna().any():
+        fig.add_trace(go.Scatter(x=x, y=frame[no_drivers], mode="lines",
+                                 name=MODEL_LABELS[NO_DRIVERS],
+                                 line={"color": COLOURS["no_drivers"], "dash": "dash"}))
+
+
 def holdout_figure(result: Any, show_baselines: bool = True) -> go.Figure:
     """History, the held-out actual values, the LSTM forecast with its interval and the baselines.
 
     Args:
         result: a `ForecastResult` (uses `series`, `holdout`, `settings.level`).
-        show_baselines: add one trace per baseline column of the holdout frame.
+        show_baselines: add one trace per baseline column of the holdout frame (and the LSTM
+            without drivers).
 
     Returns:
         Traces: "History", "Actual", interval band (2 traces, the visible one named
         "80% interval" for level 0.8), "LSTM forecast", then baselines ("Naive", "Seasonal naive",
-        "ETS") that have values. Range slider on.
+        "ETS") that have values and, for a run with drivers, "LSTM without drivers". Range slider
+        on.
     """
     frame: pd.DataFrame = result.holdout
     time = _time_column(frame)
@@ -197,12 +214,7 @@ def holdout_figure(result: Any, show_baselines: bool = True) -> go.Figure:
                    line={"color": COLOURS["forecast"], "width": 3})
     )
     if show_baselines:
-        for column, label in BASELINE_LABELS.items():
-            if column in frame.columns and frame[column].notna().any():
-                fig.add_trace(
-                    go.Scatter(x=x, y=frame[column], mode="lines", name=label,
-                               line={"color": COLOURS[column], "dash": "dot"})
-                )
+        _comparisons(fig, x, frame, NO_DRIVERS_COLUMN)
     _layout(fig, "Forecast vs actual on the holdout", slider=True, y_title=result.series.name)
     shown = 4 * len(frame)
     if len(x) and len(history) > shown:
@@ -282,7 +294,8 @@ def backtest_figure(
         frame: `BacktestResult.frame` (all cut-offs; the rows of `cutoff` are drawn).
         cutoff: the cut-off to show (a value of `frame["cutoff"]`).
         level: the interval's nominal coverage.
-        show_baselines: add the baselines made at the same cut-off.
+        show_baselines: add the baselines made at the same cut-off (and the LSTM without
+            drivers).
 
     Returns:
         Traces: "History" (up to the cut-off), "Actual" (after it), band (2 traces), "LSTM
@@ -301,10 +314,7 @@ def backtest_figure(
     fig.add_trace(go.Scatter(x=x, y=rows["lstm"], mode="lines+markers", name="LSTM forecast",
                              line={"color": COLOURS["forecast"], "width": 3}))
     if show_baselines:
-        for column, label in BASELINE_LABELS.items():
-            if column in rows.columns and rows[column].notna().any():
-                fig.add_trace(go.Scatter(x=x, y=rows[column], mode="lines", name=label,
-                                         line={"color": COLOURS[column], "dash": "dot"}))
+        _comparisons(fig, x, rows, NO_DRIVERS)
     cut = cutoff.date() if isinstance(cutoff, pd.Timestamp) else cutoff
     _layout(fig, f"Forecast made with data up to {cut}", slider=False, y_title=series.name)
     shown = 4 * len(rows)

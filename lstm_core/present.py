@@ -24,7 +24,7 @@ from lstm_core.narrative import (
     run_facts,
     score_sentences,
 )
-from lstm_core.scoreboard import MODEL_LABELS, best_baseline
+from lstm_core.scoreboard import MODEL_LABELS, NO_DRIVERS, NO_DRIVERS_COLUMN, best_baseline
 
 SCREEN_KEYS = ("data", "learning", "holdout", "future", "summary")
 
@@ -35,6 +35,7 @@ _TEXT = {
         "summary": "In short", "actual": "Actual", "forecast": "LSTM forecast",
         "lower": "Lower", "upper": "Upper", "loss": "Training loss",
         "val_loss": "Validation loss", "epoch": "epoch", "range": "range",
+        "no_drivers": MODEL_LABELS[NO_DRIVERS],
     },
     "th": {
         "data": "ข้อมูล", "learning": "LSTM เรียนรู้อย่างไร",
@@ -42,7 +43,7 @@ _TEXT = {
         "summary": "สรุป", "actual": "ค่าจริง", "forecast": "ค่าพยากรณ์ LSTM",
         "lower": "ขอบล่าง", "upper": "ขอบบน", "loss": "ความคลาดเคลื่อนขณะฝึก",
         "val_loss": "ความคลาดเคลื่อนข้อมูลตรวจสอบ", "epoch": "รอบการฝึก (epoch)",
-        "range": "ช่วงคาดการณ์",
+        "range": "ช่วงคาดการณ์", "no_drivers": "LSTM ที่ไม่ใช้ตัวขับเคลื่อน",
     },
 }
 _BASELINE_TH = {"naive": "ค่าล่าสุดซ้ำ", "seasonal_naive": "ฤดูกาลก่อนซ้ำ", "ets": "ETS"}
@@ -196,6 +197,8 @@ def _holdout_table(run: Any, lang: str) -> pd.DataFrame | None:
     best = best_baseline(run.scores, "mase") or best_baseline(run.scores, "mae")
     if best is not None and best[0] in frame.columns:
         columns[_baseline_label(best[0], lang)] = frame[best[0]].to_numpy(dtype="float64")
+    if NO_DRIVERS_COLUMN in frame.columns and frame[NO_DRIVERS_COLUMN].notna().any():
+        columns[text("no_drivers", lang)] = frame[NO_DRIVERS_COLUMN].to_numpy(dtype="float64")
     return pd.DataFrame(columns, index=pd.Index(frame[time], name=time))
 
 

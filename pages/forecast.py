@@ -269,8 +269,6 @@ def _single(result: Any, name: str | None) -> None:
                  label="One holdout is one draw: backtest this run at several past cut-offs")
     show_baselines = st.toggle("Show baselines", value=True)
     holdout_fig = holdout_figure(result, show_baselines=show_baselines)
-    if show_baselines:
-        what_if.add_no_drivers_line(holdout_fig, result)
     st.plotly_chart(holdout_fig, width="stretch", key="holdout_chart")
     _scoreboard(result)
     verdict_of_drivers = drivers_holdout_verdict(result.scores)

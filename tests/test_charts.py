@@ -89,6 +89,23 @@ def test_holdout_figure_skips_failed_baselines_and_can_hide_them():
     assert names[-1] == "LSTM forecast"
 
 
+def test_a_run_with_drivers_shows_the_lstm_without_them_beside_the_baselines():
+    driven = _fake_result()
+    driven.holdout["no_drivers"] = np.arange(6.0) + 5
+    fig = charts.holdout_figure(driven)
+    assert _names(fig)[-4:] == ["Naive", "Seasonal naive", "ETS", "LSTM without drivers"]
+    assert list(fig.data[-1].y) == list(np.arange(6.0) + 5)
+    assert fig.data[-1].line.dash == "dash"
+    assert "LSTM without drivers" not in _names(charts.holdout_figure(driven, False))
+    assert "LSTM without drivers" not in _names(charts.holdout_figure(_fake_result()))
+    # A backtest cut-off of a run with drivers: the same line from the long frame's column.
+    frame = driven.holdout.rename(columns={"forecast": "lstm", "no_drivers": "lstm_no_drivers"})
+    frame.insert(0, "cutoff", INDEX[-7])
+    cut = charts.backtest_figure(SERIES, frame, INDEX[-7], 0.8)
+    assert _names(cut)[-1] == "LSTM without drivers"
+    assert list(cut.data[-1].y) == list(np.arange(6.0) + 5)
+
+
 def test_future_figure_traces():
     fig = charts.future_figure(_fake_result())
     assert _names(fig) == ["History", "80% interval upper", "80% interval", "Forecast"]

@@ -75,6 +75,17 @@ def test_future_slide_is_a_native_line_chart_of_the_forecast_frame(lang):
     assert len(categories) == len(forecast)
 
 
+@pytest.mark.parametrize("lang", ["en", "th"])
+def test_holdout_slide_shows_the_lstm_without_drivers_of_a_run_with_drivers(lang):
+    actual = (100 + T + 10 * np.sin(T * np.pi / 6))[-6:]
+    run = _run(baselines={"seasonal_naive": actual + 2, "no_drivers": actual + 4})
+    (chart,) = _charts(_deck(run, lang).slides[1 + SCREEN_KEYS.index("holdout")])
+    label = {"en": "LSTM without drivers", "th": "LSTM ที่ไม่ใช้ตัวขับเคลื่อน"}[lang]
+    np.testing.assert_allclose(_series(chart, label).values, actual + 4, rtol=1e-12)
+    (without,) = _charts(_deck(_run(), lang).slides[1 + SCREEN_KEYS.index("holdout")])
+    assert label not in [s.name for s in without.plots[0].series]
+
+
 def test_steps_without_dates_are_plain_numbers_on_the_chart():
     run = _run(freq=None)
     deck = _deck(run)

@@ -22,7 +22,6 @@ from lstm_core.data import Dataset, read_table
 from lstm_core.drivers import DriverData, check_future, numeric_driver
 from lstm_core.errors import DataError
 from lstm_core.i18n import period_word, series_freq
-from lstm_core.scoreboard import NO_DRIVERS_COLUMN
 
 KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
 ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
@@ -30,7 +29,6 @@ ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
 ASSUMED_COLUMN = "assumed"
 SCENARIO_COLOUR = "#7048e8"
 ORIGINAL_CHOICE = "The run's own future values"
-NO_DRIVERS_COLOUR = "#495057"
 
 
 # ---------------------------------------------------------------- Data page
@@ -344,17 +342,6 @@ def saved_table(record: Mapping[str, Any]) -> pd.DataFrame:
     return table
 
 
-def add_no_drivers_line(fig: go.Figure, result: Any) -> None:
-    """The same LSTM trained without drivers, on the holdout chart (when the run has it)."""
-    frame = result.holdout
-    if NO_DRIVERS_COLUMN not in frame.columns or not frame[NO_DRIVERS_COLUMN].notna().any():
-        return
-    column = "date" if "date" in frame.columns else "step"
-    fig.add_trace(go.Scatter(x=frame[column], y=frame[NO_DRIVERS_COLUMN], mode="lines",
-                             name="LSTM without drivers",
-                             line={"color": NO_DRIVERS_COLOUR, "dash": "dash"}))
-
-
 __all__ = [
     "WhatIf",
     "ASSUMED_COLUMN",
@@ -363,7 +350,6 @@ __all__ = [
     "ORIGINAL_CHOICE",
     "Forecaster",
     "RunNetworks",
-    "add_no_drivers_line",
     "assumed_labels",
     "assumed_sentence",
     "bundle_forecaster",
