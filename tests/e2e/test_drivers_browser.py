@@ -123,6 +123,8 @@ def test_mark_a_driver_train_and_change_the_future(page, app_server, output_dir,
     page.wait_for_selector("strong:has-text(\"On the holdout the drivers\")")
     names = _trace_names(page, "Forecast")
     assert "Forecast" in names and "Scenario" not in names, names
+    holdout = _trace_names(page, "Forecast vs actual on the holdout")
+    assert holdout[-1] == "LSTM without drivers" and "Seasonal naive" in holdout, holdout
     screenshot(page, output_dir / "drivers_forecast.png")
 
     # Plan a promotion in February 2024 (row 1 of the future table).
