@@ -174,6 +174,25 @@ def test_the_editor_is_prefilled_with_the_files_future_values(trained: AppTest):
     assert (table["assumed"] == "").all()  # the file gave every value
 
 
+def test_the_difference_sentence_writes_numbers_as_the_narrative_does():
+    from types import SimpleNamespace
+
+    from ui.drivers import difference_sentence
+
+    months = pd.date_range("2024-01-01", periods=3, freq="MS")
+    run = SimpleNamespace(series=pd.Series([1.0, 2, 3], index=months),
+                          future=pd.DataFrame({"forecast": [1000.0, 1500.0]}))
+    more = pd.DataFrame({"forecast": [1100.0, 1600.0]})
+    assert difference_sentence(run, more) == (
+        "The scenario's total over the next 2 months is 2,700 (+8.0%) against the original "
+        "forecast's 2,500.")
+    less = pd.DataFrame({"forecast": [4.5, 3.25]})
+    small = SimpleNamespace(series=run.series, future=pd.DataFrame({"forecast": [5.0, 5.0]}))
+    assert difference_sentence(small, less) == (
+        "The scenario's total over the next 2 months is 7.75 (−22.5%) against the original "
+        "forecast's 10.0.")
+
+
 def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: AppTest):
     [editor] = trained.data_editor
     row = int(np.flatnonzero(editor.value["promo"].to_numpy() == 0)[0])

@@ -21,7 +21,7 @@ from lstm_core.charts import future_figure, plain_text
 from lstm_core.data import Dataset, read_table
 from lstm_core.drivers import DriverData, check_future, numeric_driver
 from lstm_core.errors import DataError
-from lstm_core.i18n import period_word, series_freq
+from lstm_core.i18n import fmt_number, fmt_signed, period_word, series_freq
 
 KIND_LABELS = {"none": "not used", "known": "known ahead", "observed": "observed only"}
 ENCODING_LABELS = {"cyclic": "Cyclic (sin/cos: December next to January)",
@@ -284,21 +284,16 @@ def changed_cells(result: Any, values: pd.DataFrame) -> int:
     return int((~np.isclose(original, values.to_numpy(dtype=float), equal_nan=True)).sum())
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
 def difference_sentence(result: Any, scenario: pd.DataFrame) -> str:
-    """"The scenario's total over the next 12 months is 1,234 (+5.2 %) against the original
-    forecast's 1,173."""
+    """"The scenario's total over the next 12 months is 1,234 (+5.2%) against the original
+    forecast's 1,173." (numbers written as the narrative writes them)."""
     original = float(np.nansum(result.future["forecast"].to_numpy(dtype=float)))
     changed = float(np.nansum(scenario["forecast"].to_numpy(dtype=float)))
     steps = len(scenario)
     span = f"the next {steps} {period_word(series_freq(result.series), 'en', steps)}"
-    share = f" ({(changed - original) / abs(original):+.1%})" if original else ""
-    share = share.replace("%", " %")
-    return (f"The scenario's total over {span} is {_number(changed)}{share} against the "
-            f"original forecast's {_number(original)}.")
+    share = f" ({fmt_signed((changed - original) / abs(original) * 100, 1)}%)" if original else ""
+    return (f"The scenario's total over {span} is {fmt_number(changed)}{share} against the "
+            f"original forecast's {fmt_number(original)}.")
 
 
 def scenario_figure(result: Any, scenario: pd.DataFrame | None) -> go.Figure:
