@@ -83,8 +83,11 @@ def test_forecast_scoreboard_and_csv_download(page, app_server, output_dir):
     _train(page, epochs=20, patience=0)
     page.wait_for_selector("text=Training finished", timeout=120_000)
     nav(page, "Forecast")
-    page.wait_for_selector(".js-plotly-plot")
     page.wait_for_selector("text=Scoreboard on the holdout")
+    wait_for_app(page)
+    # Plotly draws after the script ends: wait for both charts (holdout and future) to draw.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2")
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.get_by_text("best baseline").count() >= 1
     assert_no_exception(page)
