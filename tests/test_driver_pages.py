@@ -174,6 +174,30 @@ def test_the_editor_is_prefilled_with_the_files_future_values(trained: AppTest):
     assert (table["assumed"] == "").all()  # the file gave every value
 
 
+def _a_rerun_reuses_the_scenario(trained: AppTest) -> None:
+    """A rerun with the same future values (a toggle elsewhere on the page) shows the scenario
+    again without running the networks."""
+    from lstm_core import pipeline
+
+    calls: list[int] = []
+    real = pipeline.scenario_future
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    pipeline.scenario_future = counted
+    try:
+        [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
+        toggle.set_value(False).run()
+        _ok(trained)
+        assert "The scenario's total over the next 12 months is" in _texts(trained)
+        assert calls == []
+        toggle.set_value(True).run()
+    finally:
+        pipeline.scenario_future = real
+
+
 def test_the_difference_sentence_writes_numbers_as_the_narrative_does():
     from types import SimpleNamespace
 
@@ -204,26 +228,7 @@ def test_a_what_if_edit_moves_the_forecast_and_states_the_difference(trained: Ap
     assert "The scenario's total over the next 12 months is" in texts
     assert "against the original forecast's" in texts
     assert "1 future value changed; redrawn from the trained networks in" in texts
-    # A rerun with the same values (here a toggle elsewhere on the page) reuses that forecast.
-    from lstm_core import pipeline
-
-    calls: list[int] = []
-    real = pipeline.scenario_future
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    pipeline.scenario_future = counted
-    try:
-        [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
-        toggle.set_value(False).run()
-        _ok(trained)
-        assert "The scenario's total over the next 12 months is" in _texts(trained)
-        assert calls == []
-        toggle.set_value(True).run()
-    finally:
-        pipeline.scenario_future = real
+    _a_rerun_reuses_the_scenario(trained)
     [name] = [t for t in trained.text_input if t.label == "Scenario name"]
     name.set_value(f"promo in {row}").run()
     _button(trained, "Save scenario").click().run()
@@ -348,26 +353,7 @@ def test_a_reopened_run_loads_its_networks_and_forecasts_a_scenario(trained: App
     texts = _texts(trained)
     assert "The scenario's total over the next 12 months is" in texts
     assert "1 future value changed; redrawn from the trained networks in" in texts
-    # A rerun with the same values (here a toggle elsewhere on the page) reuses that forecast.
-    from lstm_core import pipeline
-
-    calls: list[int] = []
-    real = pipeline.scenario_future
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    pipeline.scenario_future = counted
-    try:
-        [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
-        toggle.set_value(False).run()
-        _ok(trained)
-        assert "The scenario's total over the next 12 months is" in _texts(trained)
-        assert calls == []
-        toggle.set_value(True).run()
-    finally:
-        pipeline.scenario_future = real
+    _a_rerun_reuses_the_scenario(trained)
     original = float(result.future["forecast"].sum())
     assert f"against the original forecast's {original:,.0f}." in texts
     _button(trained, "Save scenario")  # a reopened run saves scenarios like a fresh one
