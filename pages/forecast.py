@@ -106,6 +106,7 @@ def _handouts(result: Any, name: str) -> None:
 
 
 def _downloads(result: Any, holdout_fig, future_fig) -> None:
+    # The chart pages (about 5 MB each, plotly.js inlined) are written only when asked for.
     st.subheader("Downloads")
     cols = st.columns(4)
     cols[0].download_button(
@@ -114,12 +115,14 @@ def _downloads(result: Any, holdout_fig, future_fig) -> None:
         on_click="ignore",
     )
     cols[1].download_button(
-        "Holdout chart (HTML)", pio.to_html(holdout_fig, include_plotlyjs=True, full_html=True),
+        "Holdout chart (HTML)",
+        lambda: pio.to_html(holdout_fig, include_plotlyjs=True, full_html=True),
         file_name="holdout.html", mime="text/html", icon=":material/download:",
         on_click="ignore",
     )
     cols[2].download_button(
-        "Forecast chart (HTML)", pio.to_html(future_fig, include_plotlyjs=True, full_html=True),
+        "Forecast chart (HTML)",
+        lambda: pio.to_html(future_fig, include_plotlyjs=True, full_html=True),
         file_name="forecast.html", mime="text/html", icon=":material/download:",
         on_click="ignore",
     )
