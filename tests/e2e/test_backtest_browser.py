@@ -12,6 +12,7 @@ from browser_helpers import (
     train_tiny,
     wait_for_app,
 )
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def test_three_cutoff_backtest_with_slider_and_table(page, app_server, output_di
     page.wait_for_function(
         "() => { const p = document.querySelector('.js-plotly-plot');"
         " return p && p.layout.title.text.includes('1958-12-01'); }", timeout=30_000)
-    table = page.locator('[data-testid="stDataFrame"]')
-    assert table.count() == 1
+    # The table's grid is loaded on demand: wait for it to mount, then count.
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1, timeout=30_000)
     assert_no_exception(page)
     screenshot(page, output_dir / "backtest.png")

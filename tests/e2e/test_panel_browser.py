@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -16,6 +17,8 @@ from browser_helpers import (
     screenshot,
     wait_for_app,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 IDS = [f"store {i:02d}" for i in range(20)]
@@ -62,7 +65,8 @@ def test_many_series_upload_train_pick_and_download(page, app_server, output_dir
     grid = page.evaluate(
         "() => document.querySelectorAll('.js-plotly-plot')[0].data.map(t => t.name)")
     assert grid == IDS, grid
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    # The table's grid is loaded on demand: under load it mounts after the charts have drawn.
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=30_000)
     assert page.get_by_text("Health of every series").count() == 1
     assert_no_exception(page)
     screenshot(page, output_dir / "panel_data.png")
@@ -84,13 +88,21 @@ def test_many_series_upload_train_pick_and_download(page, app_server, output_dir
     page.wait_for_selector("text=The LSTM beat seasonal naive in")
     _pick(page, "Series", "store 07")
     page.wait_for_selector("h3:has-text('store 07')")
+    wait_for_app(page)
     _charts_drawn(page, 2)
+    noise = (7 * 7919 % 17 - 8) * 0.9
+    first_month = round(305.0 + noise, 1)  # store 07's first month
+    # The heading changes before Plotly redraws the chart under it: wait for the new data.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "(v) => { const p = document.querySelectorAll('.js-plotly-plot')[0];"
+            " return p && p._fullData && p._fullData[0] && p._fullData[0].y[0] === v; }",
+            arg=first_month, timeout=30_000)
     first = page.evaluate(
         "() => { const p = document.querySelectorAll('.js-plotly-plot')[0];"
         " return [p.layout.title.text, p._fullData[0].name, p._fullData[0].y[0]]; }")
     assert "Forecast vs actual on the holdout" in first[0]
-    noise = (7 * 7919 % 17 - 8) * 0.9
-    assert first[1:] == ["History", round(305.0 + noise, 1)], first  # store 07's first month
+    assert first[1:] == ["History", first_month], first
     assert_no_exception(page)
     screenshot(page, output_dir / "panel_forecast.png")
 
