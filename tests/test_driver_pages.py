@@ -176,17 +176,22 @@ def test_the_editor_is_prefilled_with_the_files_future_values(trained: AppTest):
 
 def _a_rerun_reuses_the_scenario(trained: AppTest) -> None:
     """A rerun with the same future values (a toggle elsewhere on the page) shows the scenario
-    again without running the networks."""
+    again without running the networks (a fresh run forecasts a scenario with `scenario_future`,
+    a reopened one with `forecast_from_models`: neither may be called)."""
     from lstm_core import pipeline
 
-    calls: list[int] = []
-    real = pipeline.scenario_future
+    calls: list[str] = []
+    names = ("scenario_future", "forecast_from_models")
+    real = {name: getattr(pipeline, name) for name in names}
 
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counted(name):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return real[name](*args, **kwargs)
+        return call
 
-    pipeline.scenario_future = counted
+    for name in names:
+        setattr(pipeline, name, counted(name))
     try:
         [toggle] = [t for t in trained.toggle if t.label == "Show baselines"]
         toggle.set_value(False).run()
@@ -195,7 +200,8 @@ def _a_rerun_reuses_the_scenario(trained: AppTest) -> None:
         assert calls == []
         toggle.set_value(True).run()
     finally:
-        pipeline.scenario_future = real
+        for name in names:
+            setattr(pipeline, name, real[name])
 
 
 def test_the_difference_sentence_writes_numbers_as_the_narrative_does():
