@@ -224,13 +224,19 @@ def ets_initialization(points: int, periods: int) -> str:
     return "heuristic" if points >= 10 + 2 * periods else "estimated"
 
 
+def ets_seasonal_points(season: int) -> int:
+    """The fewest points a seasonal exponential-smoothing form is fitted on: two seasons plus
+    two (`ets_candidates`, and so `ets` and the recipe's history smoothing)."""
+    return 2 * season + 2
+
+
 def ets_candidates(
     x: np.ndarray, season: int | None, multiplicative: bool = True
 ) -> list[dict]:
     """statsmodels `ExponentialSmoothing` settings of every form ETS chooses among for `x`: no,
-    additive or damped trend, each without and (with two seasons plus two points of data) with
-    an additive or, for positive data when `multiplicative`, a multiplicative season."""
-    seasonal_ok = bool(season and season > 1 and x.size >= 2 * season + 2)
+    additive or damped trend, each without and (with `ets_seasonal_points` of data) with an
+    additive or, for positive data when `multiplicative`, a multiplicative season."""
+    seasonal_ok = bool(season and season > 1 and x.size >= ets_seasonal_points(season))
     seasons: list[str | None] = [None]
     if seasonal_ok:
         seasons += ["add", "mul"] if multiplicative and bool(np.all(x > 0)) else ["add"]

@@ -400,7 +400,7 @@ def refit_base(recipe: Recipe, z: np.ndarray) -> tuple[Recipe, str]:
     """
     from lstm_core.recipe import es_shape, fit_es
 
-    if not (recipe.history and recipe.smoothing and recipe.states):
+    if not recipe.refits_smoothing:
         return recipe, ""
     fitted = fit_es(z, recipe.season_length, form=es_shape(recipe.smoothing, recipe.states))
     if fitted is None:
@@ -848,9 +848,28 @@ def forecast_from_models(
         matrix = driver_matrix(recipe.drivers, drivers, series.index, recipe.freq,
                                ev.future_index(series.index, trained))
     z = model_units(recipe, values, matrix)
-    if refit:
-        recipe = refit_base(recipe, z)[0]
+    if refit and recipe.refits_smoothing:
+        refitted = refit_base(recipe, z)[0]
+        if refitted is recipe:  # the run's states are placed on the run's own series
+            raise DataError(_refit_failed(recipe, z))
+        recipe = refitted
     return future_frame(series, z, models, recipe, steps, matrix)
+
+
+def _refit_failed(recipe: Recipe, z: np.ndarray) -> str:
+    """Why the run's history smoothing could not be fitted to the series a future is forecast
+    from (`forecast_from_models`), and what to give instead."""
+    from lstm_core.recipe import es_form, es_min_points, es_shape
+
+    form = es_form(recipe.smoothing, recipe.states)
+    need = es_min_points(recipe.season_length, es_shape(recipe.smoothing, recipe.states)[2])
+    have = int(np.sum(np.isfinite(z)))
+    if have < need:
+        return (f"This run's base forecast is exponential smoothing ({form}) fitted to the "
+                f"history, which needs at least {need} values; this series has {have}. Give at "
+                "least that many, ideally the whole history the run was trained on.")
+    return (f"This run's base forecast, exponential smoothing ({form}), could not be fitted to "
+            "this series; give the whole history the run was trained on.")
 
 
 def scenario_future(result: ForecastResult, future: pd.DataFrame) -> pd.DataFrame:

@@ -45,6 +45,8 @@ SHRINK_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 LOG_MARGIN = 1.1
 # The longest season whose smoothing starts are fitted by maximum likelihood (`fit_es`).
 ESTIMATED_SEASON_MAX = 24
+# The fewest known points `fit_es` fits a smoothing to (`es_min_points`).
+ES_MIN_POINTS = 10
 _REQUIRED = frozenset(
     {"version", "method", "transform", "season_length", "input_length", "horizon", "level",
      "half_widths", "scale_floor", "members", "time_column", "freq"}
@@ -234,6 +236,12 @@ class Recipe:
         """The correction added to the base, in window units: `(k, horizon)`."""
         return self.shrink * predict_members(models, X, self.horizon)
 
+    @property
+    def refits_smoothing(self) -> bool:
+        """Whether the base is a history smoothing with fitted starting states (version 5), which
+        is fitted again on the history a future is forecast from (`pipeline.refit_base`)."""
+        return bool(self.history and self.smoothing and self.states)
+
     def base_at(self, z: np.ndarray, origins: np.ndarray) -> np.ndarray | None:
         """Base forecasts made at `origins` from the whole history before each (history base).
 
@@ -258,8 +266,9 @@ class Recipe:
     def describe_base(self) -> str:
         """The base forecast in words ("the seasonal-naive forecast with drift", ...)."""
         if self.smoothing and self.states:
-            return f"exponential smoothing ({es_form(self.smoothing, self.states)}) run over the " \
-                   "whole history"
+            start = int(self.states[0])
+            over = f"the history from point {start + 1} on" if start else "the whole history"
+            return f"exponential smoothing ({es_form(self.smoothing, self.states)}) run over {over}"
         if self.smoothing:
             kind = "Holt-Winters" if self.season_length > 1 else "Holt's"
             over = "the whole history" if self.history else "each window"
@@ -486,6 +495,16 @@ def es_form(params: Sequence[float], states: Sequence[float]) -> str:
     return f"{words} trend, {'additive' if seasonal else 'no'} season"
 
 
+def es_min_points(season: int, seasonal: bool) -> int:
+    """The fewest points `fit_es` fits a smoothing of this form to: `ES_MIN_POINTS`, and for a
+    seasonal form two seasons plus two (`evaluation.ets_seasonal_points`)."""
+    from lstm_core.evaluation import ets_seasonal_points
+
+    if seasonal and season > 1:
+        return max(ES_MIN_POINTS, ets_seasonal_points(season))
+    return ES_MIN_POINTS
+
+
 def _initialization(points: int, periods: int) -> str:
     """How `fit_es` starts its states: maximum likelihood ("estimated"), except for seasons
     longer than `ESTIMATED_SEASON_MAX`, where estimating that many starting states is slow and
@@ -520,7 +539,8 @@ def fit_es(z: np.ndarray, season: int, form: Form | None = None) -> EsFit | None
             None chooses by AICc.
 
     Returns:
-        The `EsFit`, or None when no candidate fits or there are fewer than 10 known points.
+        The `EsFit`, or None when no candidate fits or there are fewer than
+        `ES_MIN_POINTS` known points.
     """
     from lstm_core.evaluation import best_by_aicc, ets_candidates, ets_points
 
@@ -528,7 +548,7 @@ def fit_es(z: np.ndarray, season: int, form: Form | None = None) -> EsFit | None
     if np.isinf(x).any():
         return None
     known = np.flatnonzero(~np.isnan(x))
-    if known.size < 10:
+    if known.size < ES_MIN_POINTS:
         return None
     x = x[: known[-1] + 1]
     start = max(int(known[0]), x.size - ets_points(season))

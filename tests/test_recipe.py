@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lstm_core.config import ModelConfig, Settings, TrainConfig, WindowConfig
-from lstm_core.errors import BundleError
+from lstm_core.errors import BundleError, DataError
 from lstm_core.recipe import Recipe, base_paths, choose_shrink, shrink_errors
 
 RNG = np.random.default_rng(8)
@@ -399,11 +399,35 @@ def test_recipes_before_version_5_start_their_smoothing_from_the_first_seasons()
     assert recipe.states == () and "states" not in recipe.to_dict()
     np.testing.assert_array_equal(recipe.base_at(z, np.array([30, 60])),
                                   es_history(z, 4, 4, (0.3, 0.1, 0.2, 0.9), np.array([30, 60])))
+    # That start, written out: the level is the first season's mean, the trend the step from it
+    # to the second season's mean per point, the season the first season minus the level. With
+    # nothing smoothed (alpha = beta = gamma = 0, no damping) the forecast at the first origin
+    # it allows (8) is the first season carried forward on that trend: z[j - 1] + (4 + j) trend.
+    frozen = Recipe.from_dict({**old, "smoothing": [0.0, 0.0, 0.0, 1.0]})
+    trend = (z[4:8].mean() - z[:4].mean()) / 4
+    steps = np.arange(1, 5)
+    np.testing.assert_allclose(frozen.base_at(z, np.array([8]))[0], z[:4] + (4 + steps) * trend,
+                               rtol=1e-12)
+
+
+def test_a_smoothing_fitted_from_a_later_point_says_where_it_starts():
+    saved = {"version": 5, "method": "window-std-snaive-drift-residual", "transform": "none",
+             "season_length": 4, "input_length": 8, "horizon": 4, "level": 0.8,
+             "half_widths": [1.0] * 4, "scale_floor": 1e-6, "members": 1, "time_column": "step",
+             "freq": None, "drift": 1.0, "shrink": 1.0, "smoothing": [0.3, 0.1, 0.2, 0.9],
+             "history": True, "states": [0.0, 10.0, 0.1, 1.0, 0.0, -1.0, 0.0]}
+    recipe = Recipe.from_dict(saved)
+    assert recipe.describe_base() == (
+        "exponential smoothing (damped trend, additive season) run over the whole history")
+    later = Recipe.from_dict({**saved, "states": [53.0, *saved["states"][1:]]})
+    assert later.describe_base() == (
+        "exponential smoothing (damped trend, additive season) run over the history from point "
+        "54 on")
 
 
 def test_the_future_refits_the_smoothing_on_every_point_but_the_holdout_never_sees_it():
     from lstm_core.pipeline import forecast_from_models, model_units, run_forecast
-    from lstm_core.recipe import es_shape, fit_es
+    from lstm_core.recipe import es_min_points, es_shape, fit_es
 
     t = np.arange(60)
     rng = np.random.default_rng(12)
@@ -432,6 +456,18 @@ def test_the_future_refits_the_smoothing_on_every_point_but_the_holdout_never_se
     own = forecast_from_models(later, list(result.models), replace(
         recipe, smoothing=fitted.params, states=fitted.states).to_dict(), refit=False)
     np.testing.assert_allclose(shifted["forecast"], own["forecast"], rtol=1e-9)
+    # A file too short to fit that form is refused, not forecast from the run's own states.
+    need = es_min_points(12, es_shape(recipe.smoothing, recipe.states)[2])
+    assert need == 26  # the run chose a seasonal form: two seasons plus two
+    forecast_from_models(pd.Series(values[-need:], index=index[-need:]), list(result.models),
+                         recipe.to_dict())
+    with pytest.raises(DataError) as err:
+        forecast_from_models(pd.Series(values[1 - need:], index=index[1 - need:]),
+                             list(result.models), recipe.to_dict())
+    assert str(err.value) == (
+        f"This run's base forecast is exponential smoothing ({refit.form}) fitted to the "
+        "history, which needs at least 26 values; this series has 25. Give at least that many, "
+        "ideally the whole history the run was trained on.")
     # A different holdout moves the future (it is fitted on) but not the holdout's forecast.
     changed = values.copy()
     changed[-12:] *= 1.3
